@@ -1,0 +1,411 @@
+//! The shared classifier: is this message a scam, a rule-breaking collector, a genuine
+//! collection message, or unrelated?
+//!
+//! Pipeline: [`normalize`] → [`entities`] → concepts and [`features`] → [`rules`] → verdict.
+//! It is pure and synchronous, and knows nothing of Telegram. Build it once with
+//! [`Classifier::new`] (or share [`Classifier::shared`]) and call [`Classifier::classify`].
+//!
+//! # Scoring and thresholds
+//! - Each fired *risk* rule adds its weight. Within one category only the strongest rule counts
+//!   fully and the others a quarter, so ten synonyms of one trick do not add up to a verdict.
+//! - *Legit* marks subtract their weight, at most [`MAX_LEGIT_DISCOUNT`] in all, and at most
+//!   [`MAX_LEGIT_DISCOUNT_DECISIVE`] when one risk rule alone reaches the scam threshold, so a scam
+//!   that copies a lender's signature is still a scam.
+//! - *Violation* rules are listed separately: conduct that breaks collection rules even when the
+//!   debt is real.
+//! - Verdict, with `fraud` the sum above:
+//!   - `scam` when fraud ≥ [`SCAM_THRESHOLD`] (risk 60–100);
+//!   - `suspicious` when fraud ≥ [`SUSPICIOUS_THRESHOLD`] or any violation fired (risk 30–59);
+//!   - `legit` when the message is about a debt, a loan or a lawsuit and neither of the above
+//!     (risk 0–29);
+//!   - `unrelated` otherwise (risk 0–29), including empty input.
+
+mod checksum;
+mod data;
+pub mod directory;
+pub mod entities;
+mod features;
+pub mod normalize;
+pub mod numbers;
+pub mod rules;
+
+use std::collections::BTreeMap;
+use std::ops::Range;
+use std::sync::LazyLock;
+
+use serde::Serialize;
+
+pub use checksum::{luhn_ok, resident_id_checksum};
+pub use directory::{Directory, Entry, EntryKind};
+pub use entities::{Detail, Entity, EntityKind, redact_value};
+use entities::Extractor;
+use normalize::Normalizer;
+pub use rules::{Category, Rule, RuleKind};
+use rules::{Occurrence, RuleSet};
+
+/// A fraud score at or above this is a scam.
+pub const SCAM_THRESHOLD: i32 = 60;
+/// A fraud score at or above this (or any violation) is suspicious.
+pub const SUSPICIOUS_THRESHOLD: i32 = 30;
+/// Legit marks lower the fraud score by at most this much.
+pub const MAX_LEGIT_DISCOUNT: i32 = 35;
+/// When a single risk rule reaches the scam threshold on its own, legit marks lower the score by
+/// at most this much.
+pub const MAX_LEGIT_DISCOUNT_DECISIVE: i32 = 10;
+/// Input beyond this many bytes is not analysed; the report says so.
+pub const MAX_INPUT_BYTES: usize = 64 * 1024;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Verdict {
+    Scam,
+    Suspicious,
+    Legit,
+    Unrelated,
+}
+
+impl Verdict {
+    pub const ALL: [Verdict; 4] = [Self::Scam, Self::Suspicious, Self::Legit, Self::Unrelated];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Scam => "scam",
+            Self::Suspicious => "suspicious",
+            Self::Legit => "legit",
+            Self::Unrelated => "unrelated",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|v| v.as_str() == s)
+    }
+}
+
+/// Where a forwarded message came from, as Telegram reports it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ForwardOrigin {
+    User,
+    HiddenUser,
+    Chat,
+    Channel,
+}
+
+/// What the bot may know besides the text.
+#[derive(Debug, Clone, Default)]
+pub struct Context {
+    pub forwarded: bool,
+    pub forward_origin: Option<ForwardOrigin>,
+    /// A sender number the user typed in ("这条短信是 1065… 发来的").
+    pub sender_number: Option<String>,
+}
+
+/// A rule that fired, with the user's own words that triggered it.
+#[derive(Debug, Clone)]
+pub struct Signal<'c> {
+    pub rule: &'c Rule,
+    /// The triggering words, quoted from the original text.
+    pub evidence: String,
+    /// Byte range of the evidence in the original text.
+    pub span: Range<usize>,
+}
+
+impl Signal<'_> {
+    pub fn id(&self) -> &str {
+        &self.rule.id
+    }
+}
+
+/// Something worth telling about the input itself.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Note {
+    /// There was no text to check.
+    NoText,
+    /// The input was longer than [`MAX_INPUT_BYTES`]; only the beginning was analysed.
+    Truncated,
+}
+
+#[derive(Debug, Clone)]
+pub struct Report<'c> {
+    pub verdict: Verdict,
+    /// 0–100; the bands match the verdicts (see the module docs).
+    pub risk: u8,
+    /// Risk and legit signals, strongest first.
+    pub signals: Vec<Signal<'c>>,
+    /// Rule-breaking conduct, strongest first.
+    pub violations: Vec<Signal<'c>>,
+    pub entities: Vec<Entity>,
+    pub notes: Vec<Note>,
+    /// Directory entries whose numbers or names appear in the message.
+    pub directory_hits: Vec<&'c Entry>,
+}
+
+impl Report<'_> {
+    pub fn is_truncated(&self) -> bool {
+        self.notes.contains(&Note::Truncated)
+    }
+
+    /// Risk signals only (no legit marks), strongest first.
+    pub fn risk_signals(&self) -> impl Iterator<Item = &Signal<'_>> {
+        self.signals.iter().filter(|s| s.rule.kind == RuleKind::Risk)
+    }
+
+    /// Legit marks, strongest first.
+    pub fn legit_signals(&self) -> impl Iterator<Item = &Signal<'_>> {
+        self.signals.iter().filter(|s| s.rule.kind == RuleKind::Legit)
+    }
+}
+
+pub struct Classifier {
+    normalizer: Normalizer,
+    extractor: Extractor,
+    rules: RuleSet,
+    directory: Directory,
+}
+
+static SHARED: LazyLock<Classifier> =
+    LazyLock::new(|| Classifier::new().expect("the embedded classifier data is valid"));
+
+impl Classifier {
+    /// Compiles the embedded rules, folds and directory.
+    pub fn new() -> Result<Self, String> {
+        let data = data::EmbeddedData::load()?;
+        let normalizer = Normalizer::new(data.t2s, &data.folds)?;
+        let extractor = Extractor::new(&data.directory)?;
+        let rules = RuleSet::compile(data.rules, |w| normalizer.normalize(w).as_str().to_string())?;
+        Ok(Self {
+            normalizer,
+            extractor,
+            rules,
+            directory: data.directory,
+        })
+    }
+
+    /// One classifier for the whole process, built on first use.
+    pub fn shared() -> &'static Classifier {
+        &SHARED
+    }
+
+    pub fn rules(&self) -> &[Rule] {
+        &self.rules.rules
+    }
+
+    pub fn rules_version(&self) -> &str {
+        &self.rules.version
+    }
+
+    pub fn directory(&self) -> &Directory {
+        &self.directory
+    }
+
+    pub fn normalize(&self, text: &str) -> String {
+        self.normalizer.normalize(text).as_str().to_string()
+    }
+
+    /// Entities only, without the rules.
+    pub fn entities(&self, text: &str) -> Vec<Entity> {
+        let text = truncate(text).0;
+        let norm = self.normalizer.normalize(text);
+        self.extractor.extract(&norm, &self.directory)
+    }
+
+    pub fn classify(&self, text: &str) -> Report<'_> {
+        self.classify_with(text, &Context::default())
+    }
+
+    pub fn classify_with(&self, text: &str, context: &Context) -> Report<'_> {
+        let (text, truncated) = truncate(text);
+        let mut notes = Vec::new();
+        if truncated {
+            notes.push(Note::Truncated);
+        }
+        let norm = self.normalizer.normalize(text);
+        if norm.as_str().trim().is_empty() {
+            notes.push(Note::NoText);
+            return Report {
+                verdict: Verdict::Unrelated,
+                risk: 0,
+                signals: Vec::new(),
+                violations: Vec::new(),
+                entities: Vec::new(),
+                notes,
+                directory_hits: Vec::new(),
+            };
+        }
+        let entities = self.extractor.extract(&norm, &self.directory);
+
+        let mut occurrences: Vec<Occurrence> = Vec::with_capacity(64);
+        self.rules.scan_concepts(norm.as_str(), &mut occurrences);
+        let mut feats = Vec::new();
+        features::derive(&entities, &self.directory, context, norm.as_str().len(), &mut feats);
+        occurrences.extend(feats.iter().map(|(f, r)| Occurrence {
+            term: self.rules.feature_term(*f),
+            start: r.start,
+            end: r.end,
+            negated: false,
+        }));
+        occurrences.sort_unstable_by_key(|o| (o.term, o.start));
+
+        let firings = self.rules.evaluate(&occurrences);
+        let mut relevant = false;
+        let mut signals = Vec::new();
+        let mut violations = Vec::new();
+        for firing in firings {
+            let (evidence, span) = quote(text, &norm, &firing.spans);
+            let signal = Signal {
+                rule: firing.rule,
+                evidence,
+                span,
+            };
+            match firing.rule.kind {
+                RuleKind::Topic => relevant = true,
+                RuleKind::Violation => violations.push(signal),
+                RuleKind::Risk | RuleKind::Legit => signals.push(signal),
+            }
+        }
+        relevant |= !violations.is_empty() || signals.iter().any(|s| s.rule.kind == RuleKind::Risk);
+
+        let fraud = fraud_score(&signals);
+        let violation_score = category_sum(violations.iter().map(|s| s.rule));
+        let (verdict, risk) = decide(fraud, violation_score, !violations.is_empty(), relevant);
+
+        signals.sort_by_key(|s| std::cmp::Reverse(s.rule.weight.abs()));
+        violations.sort_by_key(|s| std::cmp::Reverse(s.rule.weight));
+
+        let mut directory_hits: Vec<&Entry> = Vec::new();
+        for e in &entities {
+            if let Detail::Number { listed: Some(i) } | Detail::Name { listed: Some(i) } = e.detail
+                && let Some(entry) = self.directory.get(i)
+                && !directory_hits.iter().any(|h| std::ptr::eq(*h, entry))
+            {
+                directory_hits.push(entry);
+            }
+        }
+
+        Report {
+            verdict,
+            risk,
+            signals,
+            violations,
+            entities,
+            notes,
+            directory_hits,
+        }
+    }
+}
+
+fn truncate(text: &str) -> (&str, bool) {
+    if text.len() <= MAX_INPUT_BYTES {
+        return (text, false);
+    }
+    let mut end = MAX_INPUT_BYTES;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    (&text[..end], true)
+}
+
+/// Sums weights per category: the strongest rule fully, the others a quarter each.
+fn category_sum<'r>(rules: impl Iterator<Item = &'r Rule>) -> i32 {
+    let mut by_category: BTreeMap<Category, Vec<i32>> = BTreeMap::new();
+    for rule in rules {
+        by_category.entry(rule.category).or_default().push(rule.weight);
+    }
+    by_category
+        .into_values()
+        .map(|mut weights| {
+            weights.sort_by_key(|w| std::cmp::Reverse(w.abs()));
+            weights[0] + weights[1..].iter().sum::<i32>() / 4
+        })
+        .sum()
+}
+
+fn fraud_score(signals: &[Signal<'_>]) -> i32 {
+    let risk_rules = || signals.iter().map(|s| s.rule).filter(|r| r.kind == RuleKind::Risk);
+    let risk = category_sum(risk_rules());
+    let legit = category_sum(signals.iter().map(|s| s.rule).filter(|r| r.kind == RuleKind::Legit));
+    // Scammers copy the marks of genuine messages; they cannot excuse a decisive mechanism.
+    let decisive = risk_rules().any(|r| r.weight >= SCAM_THRESHOLD);
+    let cap = if decisive { MAX_LEGIT_DISCOUNT_DECISIVE } else { MAX_LEGIT_DISCOUNT };
+    risk + legit.max(-cap)
+}
+
+fn decide(fraud: i32, violation_score: i32, any_violation: bool, relevant: bool) -> (Verdict, u8) {
+    if fraud >= SCAM_THRESHOLD {
+        (Verdict::Scam, fraud.min(100) as u8)
+    } else if fraud >= SUSPICIOUS_THRESHOLD || any_violation {
+        let risk = fraud.max(SUSPICIOUS_THRESHOLD + violation_score / 3);
+        (Verdict::Suspicious, risk.clamp(SUSPICIOUS_THRESHOLD, SCAM_THRESHOLD - 1) as u8)
+    } else if relevant {
+        (Verdict::Legit, fraud.clamp(0, SUSPICIOUS_THRESHOLD - 1) as u8)
+    } else {
+        (Verdict::Unrelated, fraud.clamp(0, SUSPICIOUS_THRESHOLD - 1) as u8)
+    }
+}
+
+/// Quotes the original words behind the normalised spans: one stretch when they are close,
+/// otherwise each piece joined by "…".
+fn quote(original: &str, norm: &normalize::Normalized, spans: &[Range<usize>]) -> (String, Range<usize>) {
+    const MAX_STRETCH: usize = 36; // characters
+    let mut orig: Vec<Range<usize>> = spans.iter().map(|r| norm.original_range(r.clone())).collect();
+    orig.sort_by_key(|r| r.start);
+    orig.dedup();
+    let whole = orig.first().map_or(0, |r| r.start)..orig.iter().map(|r| r.end).max().unwrap_or(0);
+    let stretch = &original[whole.clone()];
+    if stretch.chars().count() <= MAX_STRETCH {
+        return (clean_quote(stretch), whole);
+    }
+    let mut pieces: Vec<String> = Vec::new();
+    let mut last_end = 0;
+    for r in &orig {
+        if r.start < last_end {
+            continue;
+        }
+        pieces.push(clean_quote(&original[r.clone()]));
+        last_end = r.end;
+    }
+    (pieces.join("…"), whole)
+}
+
+fn clean_quote(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builds_and_every_rule_has_a_category() {
+        let c = Classifier::new().unwrap();
+        assert!(c.rules().len() > 30);
+    }
+
+    #[test]
+    fn empty_input_is_unrelated_with_a_reason() {
+        for text in ["", "   ", "\u{200b}\u{200b}", "\n\n"] {
+            let r = Classifier::shared().classify(text);
+            assert_eq!(r.verdict, Verdict::Unrelated);
+            assert!(r.notes.contains(&Note::NoText));
+        }
+    }
+
+    #[test]
+    fn long_input_is_cut_at_the_limit_and_says_so() {
+        let text = "你好".repeat(MAX_INPUT_BYTES);
+        let r = Classifier::shared().classify(&text);
+        assert!(r.is_truncated());
+        let short = Classifier::shared().classify("你好");
+        assert!(!short.is_truncated());
+    }
+
+    #[test]
+    fn decide_bands() {
+        assert_eq!(decide(75, 0, false, true), (Verdict::Scam, 75));
+        assert_eq!(decide(35, 0, false, true).0, Verdict::Suspicious);
+        assert_eq!(decide(0, 25, true, true).0, Verdict::Suspicious);
+        assert_eq!(decide(-20, 0, false, true), (Verdict::Legit, 0));
+        assert_eq!(decide(10, 0, false, false), (Verdict::Unrelated, 10));
+    }
+}

@@ -1,0 +1,509 @@
+//! Weighted, explainable rules, compiled from `data/rules.toml`.
+//!
+//! A rule names *concepts* (lists of words that mean one thing: "a payment verb", "a personal
+//! account") and *features* derived from entities (`@bank_card`, `@url_unofficial`). It fires
+//! when all of its `all` terms, and one of its `any` terms, occur within `window` characters of
+//! each other, and none of its `none` terms occurs in the message. A concept occurrence near a
+//! negation ("请勿", "不会要求") is *negated*: it does not count, unless the rule asks for the
+//! negated form with `~concept` ("we never ask you to pay a personal account" is a legit mark).
+
+use std::collections::{BTreeMap, HashMap};
+use std::ops::Range;
+
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use serde::{Deserialize, Serialize};
+
+use super::features::Feature;
+
+/// What a rule is about. The categories follow research/domain.md A2.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Category {
+    /// Paying a person, a private account, a QR code or a "safe account".
+    PaymentChannel,
+    /// Verification codes, passwords, card details.
+    CredentialRequest,
+    /// Screen sharing, meeting apps, unknown apps or APKs.
+    RemoteControl,
+    /// Posing as police, court, procuratorate or a regulator.
+    Impersonation,
+    /// "Credit repair", deleting overdue records.
+    CreditRepair,
+    /// Cancelling a campus-loan / student account or a service "or your credit suffers".
+    AccountCancellation,
+    /// Fees before a loan is released, "unfreezing" money.
+    AdvanceFee,
+    /// Arrest or criminal threats over a civil debt.
+    CriminalThreat,
+    /// Paid 停息挂账, debt optimisation, anti-collection services.
+    DebtReliefService,
+    /// Contacting family, employer, village or the contact list.
+    ThirdPartyContact,
+    /// Public shaming, posters, doctored photos.
+    PublicShaming,
+    /// Insults and abuse.
+    Insult,
+    /// Threats of violence.
+    Violence,
+    /// Calls or messages at night.
+    NightContact,
+    /// Harassing frequency, pressure tactics, secrecy.
+    Pressure,
+    /// Visit-notice (外访) wording.
+    VisitNotice,
+    /// Contact numbers and links that do not fit the claimed sender.
+    ContactMismatch,
+    /// The marks of a legitimate message.
+    LegitimateMarks,
+    /// Words that make a message about debt at all.
+    Topic,
+}
+
+impl Category {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::PaymentChannel => "payment_channel",
+            Self::CredentialRequest => "credential_request",
+            Self::RemoteControl => "remote_control",
+            Self::Impersonation => "impersonation",
+            Self::CreditRepair => "credit_repair",
+            Self::AccountCancellation => "account_cancellation",
+            Self::AdvanceFee => "advance_fee",
+            Self::CriminalThreat => "criminal_threat",
+            Self::DebtReliefService => "debt_relief_service",
+            Self::ThirdPartyContact => "third_party_contact",
+            Self::PublicShaming => "public_shaming",
+            Self::Insult => "insult",
+            Self::Violence => "violence",
+            Self::NightContact => "night_contact",
+            Self::Pressure => "pressure",
+            Self::VisitNotice => "visit_notice",
+            Self::ContactMismatch => "contact_mismatch",
+            Self::LegitimateMarks => "legitimate_marks",
+            Self::Topic => "topic",
+        }
+    }
+}
+
+/// How a rule counts towards the verdict.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RuleKind {
+    /// Evidence of fraud: adds to the risk.
+    Risk,
+    /// Conduct that breaks collection rules: listed as a violation, makes the message suspicious.
+    Violation,
+    /// A mark of a legitimate message: its (negative) weight lowers the risk.
+    Legit,
+    /// Makes the message about debt or loans; no weight.
+    Topic,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RuleFile {
+    pub version: String,
+    pub negation: NegationSpec,
+    pub concepts: BTreeMap<String, Vec<String>>,
+    #[serde(rename = "rule")]
+    pub rules: Vec<RuleSpec>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NegationSpec {
+    pub cues: Vec<String>,
+    /// How many characters before a word a cue still negates it.
+    pub before: usize,
+    /// How many characters after a word ("验证码请勿泄露").
+    pub after: usize,
+    /// Words that contain a cue but negate nothing ("不要脸", "不会放过你").
+    #[serde(default)]
+    pub ignore: Vec<String>,
+    /// Cues that negate their whole clause: a warning about a scam ("警惕…为名实施诈骗") is not
+    /// the scam.
+    #[serde(default)]
+    pub clause: Vec<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RuleSpec {
+    pub id: String,
+    pub category: Category,
+    pub kind: RuleKind,
+    pub weight: i32,
+    #[serde(default)]
+    pub all: Vec<String>,
+    #[serde(default)]
+    pub any: Vec<String>,
+    #[serde(default)]
+    pub none: Vec<String>,
+    /// At least one of these must occur somewhere in the message (no window).
+    #[serde(default)]
+    pub context: Vec<String>,
+    /// Characters; absent means anywhere in the message.
+    pub window: Option<usize>,
+}
+
+/// A compiled rule.
+#[derive(Debug)]
+pub struct Rule {
+    pub id: String,
+    pub category: Category,
+    pub kind: RuleKind,
+    pub weight: i32,
+    all: Vec<Term>,
+    any: Vec<Term>,
+    none: Vec<Term>,
+    context: Vec<Term>,
+    window: Option<usize>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Term {
+    id: u16,
+    negated: bool,
+}
+
+/// One place where a concept or a feature occurs, in normalised-text bytes.
+#[derive(Debug, Clone, Copy)]
+pub struct Occurrence {
+    pub term: u16,
+    pub start: usize,
+    pub end: usize,
+    pub negated: bool,
+}
+
+/// The words of a rule that matched, as normalised-text byte ranges.
+pub struct Firing<'r> {
+    pub rule: &'r Rule,
+    pub spans: Vec<Range<usize>>,
+}
+
+pub struct RuleSet {
+    pub version: String,
+    pub rules: Vec<Rule>,
+    concept_names: Vec<String>,
+    matcher: AhoCorasick,
+    /// For each pattern of `matcher`, the concepts it belongs to.
+    pattern_concepts: Vec<Vec<u16>>,
+    /// Cues first, then the words that only look like cues.
+    cues: AhoCorasick,
+    /// Patterns below this index are local cues, up to `real_cues` clause cues.
+    local_cues: usize,
+    real_cues: usize,
+    /// Concept ids of masks ("_mask"): words inside a mask word do not count.
+    masks: Vec<u16>,
+    cue_before: usize,
+    cue_after: usize,
+}
+
+/// Chinese characters are three UTF-8 bytes; windows are written in characters.
+const BYTES_PER_CHAR: usize = 3;
+
+const CLAUSE_BREAKS: &[char] = &['。', '！', '？', '!', '?', '；', ';', '\n', '，', ',', '：'];
+
+impl RuleSet {
+    /// `normalize` is the classifier's normaliser: every word must already be in normal form,
+    /// or it could never match.
+    pub fn compile(file: RuleFile, normalize: impl Fn(&str) -> String) -> Result<Self, String> {
+        let concept_names: Vec<String> = file.concepts.keys().cloned().collect();
+        let concept_index: HashMap<&str, u16> = concept_names
+            .iter()
+            .enumerate()
+            .map(|(i, n)| (n.as_str(), i as u16))
+            .collect();
+
+        let mut pattern_index: HashMap<String, usize> = HashMap::new();
+        let mut patterns: Vec<String> = Vec::new();
+        let mut pattern_concepts: Vec<Vec<u16>> = Vec::new();
+        let mut not_normal = Vec::new();
+        for (name, words) in &file.concepts {
+            let id = concept_index[name.as_str()];
+            if words.is_empty() {
+                return Err(format!("concept {name} has no words"));
+            }
+            for word in words {
+                let normal = normalize(word);
+                if word.is_empty() || normal != *word {
+                    not_normal.push(format!("{name}: {word:?} normalises to {normal:?}"));
+                    continue;
+                }
+                let index = *pattern_index.entry(word.clone()).or_insert_with(|| {
+                    patterns.push(word.clone());
+                    pattern_concepts.push(Vec::new());
+                    patterns.len() - 1
+                });
+                if !pattern_concepts[index].contains(&id) {
+                    pattern_concepts[index].push(id);
+                }
+            }
+        }
+        if !not_normal.is_empty() {
+            return Err(format!(
+                "concept words must be written in normal form: {}",
+                not_normal.join("; ")
+            ));
+        }
+        let matcher = AhoCorasickBuilder::new()
+            .match_kind(MatchKind::Standard)
+            .build(&patterns)
+            .map_err(|e| format!("concept matcher: {e}"))?;
+        let cue_patterns: Vec<&String> = file
+            .negation
+            .cues
+            .iter()
+            .chain(&file.negation.clause)
+            .chain(&file.negation.ignore)
+            .collect();
+        let cues = AhoCorasickBuilder::new()
+            .match_kind(MatchKind::LeftmostLongest)
+            .build(&cue_patterns)
+            .map_err(|e| format!("negation cues: {e}"))?;
+        let masks: Vec<u16> = concept_names
+            .iter()
+            .enumerate()
+            .filter(|(_, n)| n.starts_with('_'))
+            .map(|(i, _)| i as u16)
+            .collect();
+
+        let feature_base = concept_names.len() as u16;
+        let parse_term = |raw: &str, rule: &str| -> Result<Term, String> {
+            if let Some(feature) = raw.strip_prefix('@') {
+                let f = Feature::from_name(feature)
+                    .ok_or_else(|| format!("rule {rule}: unknown feature @{feature}"))?;
+                return Ok(Term {
+                    id: feature_base + f as u16,
+                    negated: false,
+                });
+            }
+            let (negated, name) = match raw.strip_prefix('~') {
+                Some(n) => (true, n),
+                None => (false, raw),
+            };
+            if name.starts_with('_') {
+                return Err(format!("rule {rule}: {name} is a mask, not a concept"));
+            }
+            let id = *concept_index
+                .get(name)
+                .ok_or_else(|| format!("rule {rule}: unknown concept {name}"))?;
+            Ok(Term { id, negated })
+        };
+
+        let mut rules = Vec::with_capacity(file.rules.len());
+        let mut seen = std::collections::HashSet::new();
+        for spec in file.rules {
+            if !seen.insert(spec.id.clone()) {
+                return Err(format!("rule id {} is used twice", spec.id));
+            }
+            if spec.all.is_empty() && spec.any.is_empty() {
+                return Err(format!("rule {} needs `all` or `any` terms", spec.id));
+            }
+            let sign_ok = match spec.kind {
+                RuleKind::Risk | RuleKind::Violation => spec.weight > 0,
+                RuleKind::Legit => spec.weight < 0,
+                RuleKind::Topic => spec.weight == 0,
+            };
+            if !sign_ok {
+                return Err(format!("rule {}: weight {} does not fit its kind", spec.id, spec.weight));
+            }
+            let terms = |list: &[String]| -> Result<Vec<Term>, String> {
+                list.iter().map(|t| parse_term(t, &spec.id)).collect()
+            };
+            rules.push(Rule {
+                all: terms(&spec.all)?,
+                any: terms(&spec.any)?,
+                none: terms(&spec.none)?,
+                context: terms(&spec.context)?,
+                window: spec.window.map(|w| w * BYTES_PER_CHAR),
+                id: spec.id,
+                category: spec.category,
+                kind: spec.kind,
+                weight: spec.weight,
+            });
+        }
+        Ok(Self {
+            version: file.version,
+            rules,
+            concept_names,
+            matcher,
+            pattern_concepts,
+            local_cues: file.negation.cues.len(),
+            real_cues: file.negation.cues.len() + file.negation.clause.len(),
+            cues,
+            masks,
+            cue_before: file.negation.before * BYTES_PER_CHAR,
+            cue_after: file.negation.after * BYTES_PER_CHAR,
+        })
+    }
+
+    pub fn concept_count(&self) -> usize {
+        self.concept_names.len()
+    }
+
+    /// The term id a feature occurrence carries.
+    pub fn feature_term(&self, feature: Feature) -> u16 {
+        self.concept_names.len() as u16 + feature as u16
+    }
+
+    /// Finds every concept occurrence in `text` and marks the negated ones.
+    pub fn scan_concepts(&self, text: &str, out: &mut Vec<Occurrence>) {
+        let mut cues: Vec<Range<usize>> = Vec::new();
+        let mut negated_clauses: Vec<Range<usize>> = Vec::new();
+        for m in self.cues.find_iter(text) {
+            let p = m.pattern().as_usize();
+            if p < self.local_cues {
+                cues.push(m.range());
+            } else if p < self.real_cues {
+                negated_clauses.push(clause_around(text, m.range()));
+            }
+        }
+        let first = out.len();
+        let mut masked: Vec<Range<usize>> = Vec::new();
+        for m in self.matcher.find_overlapping_iter(text) {
+            let concepts = &self.pattern_concepts[m.pattern().as_usize()];
+            if concepts.iter().any(|c| self.masks.contains(c)) {
+                masked.push(m.range());
+                continue;
+            }
+            if !is_word_boundary(text, m.start(), m.end()) {
+                continue;
+            }
+            let negated = (!cues.is_empty() && self.is_negated(text, &cues, m.start(), m.end()))
+                || negated_clauses.iter().any(|c| c.start <= m.start() && m.end() <= c.end);
+            for &term in concepts {
+                out.push(Occurrence {
+                    term,
+                    start: m.start(),
+                    end: m.end(),
+                    negated,
+                });
+            }
+        }
+        if !masked.is_empty() {
+            let inside_mask = |o: &Occurrence| {
+                masked.iter().any(|r| {
+                    r.start <= o.start && o.end <= r.end && (o.end - o.start) < (r.end - r.start)
+                })
+            };
+            let mut i = first;
+            while i < out.len() {
+                if inside_mask(&out[i]) {
+                    out.swap_remove(i);
+                } else {
+                    i += 1;
+                }
+            }
+        }
+    }
+
+    fn is_negated(&self, text: &str, cues: &[Range<usize>], start: usize, end: usize) -> bool {
+        cues.iter().any(|cue| {
+            let between = if cue.end <= start && start - cue.end <= self.cue_before {
+                cue.end..start
+            } else if cue.start >= end && cue.start - end <= self.cue_after {
+                end..cue.start
+            } else {
+                return false;
+            };
+            !text[between].contains(CLAUSE_BREAKS)
+        })
+    }
+
+    /// Evaluates every rule against the occurrences (sorted by term, then start).
+    pub fn evaluate<'r>(&'r self, occurrences: &[Occurrence]) -> Vec<Firing<'r>> {
+        let of = |term: u16| -> &[Occurrence] {
+            let lo = occurrences.partition_point(|o| o.term < term);
+            let hi = occurrences.partition_point(|o| o.term <= term);
+            &occurrences[lo..hi]
+        };
+        let matches = |t: Term, o: &Occurrence| o.negated == t.negated;
+        let present = |t: Term| of(t.id).iter().any(|o| matches(t, o));
+
+        let mut firings = Vec::new();
+        'rules: for rule in &self.rules {
+            if rule.none.iter().any(|t| present(*t)) {
+                continue;
+            }
+            if !rule.context.is_empty() && !rule.context.iter().any(|t| present(*t)) {
+                continue;
+            }
+            let near = |a: &Occurrence, b: &Occurrence| match rule.window {
+                None => true,
+                Some(w) => gap(a, b) <= w,
+            };
+            let (anchor, rest_all) = match rule.all.split_first() {
+                Some((first, rest)) => (*first, rest),
+                None => {
+                    // Only `any`: the first term present fires the rule.
+                    for t in &rule.any {
+                        if let Some(o) = of(t.id).iter().find(|o| matches(*t, o)) {
+                            firings.push(Firing {
+                                rule,
+                                spans: vec![o.start..o.end],
+                            });
+                            continue 'rules;
+                        }
+                    }
+                    continue;
+                }
+            };
+            for a in of(anchor.id).iter().filter(|o| matches(anchor, o)) {
+                let mut spans = vec![a.start..a.end];
+                let all_near = rest_all.iter().all(|t| {
+                    match of(t.id).iter().filter(|o| matches(*t, o)).find(|o| near(a, o)) {
+                        Some(o) => {
+                            spans.push(o.start..o.end);
+                            true
+                        }
+                        None => false,
+                    }
+                });
+                if !all_near {
+                    continue;
+                }
+                if !rule.any.is_empty() {
+                    let found = rule.any.iter().find_map(|t| {
+                        of(t.id).iter().filter(|o| matches(*t, o)).find(|o| near(a, o))
+                    });
+                    match found {
+                        Some(o) => spans.push(o.start..o.end),
+                        None => continue,
+                    }
+                }
+                firings.push(Firing { rule, spans });
+                continue 'rules;
+            }
+        }
+        firings
+    }
+}
+
+/// The clause (between clause breaks) that contains `r`.
+fn clause_around(text: &str, r: Range<usize>) -> Range<usize> {
+    let start = text[..r.start]
+        .rfind(CLAUSE_BREAKS)
+        .map_or(0, |i| i + text[i..].chars().next().map_or(1, char::len_utf8));
+    let end = text[r.end..].find(CLAUSE_BREAKS).map_or(text.len(), |i| r.end + i);
+    start..end
+}
+
+/// A Latin word ("sb", "pay") counts only as a whole word, not inside "hsbc" or "display".
+fn is_word_boundary(text: &str, start: usize, end: usize) -> bool {
+    let bytes = text.as_bytes();
+    let word = |b: u8| b.is_ascii_alphanumeric();
+    let left_ok = !word(bytes[start]) || start == 0 || !word(bytes[start - 1]);
+    let right_ok = !word(bytes[end - 1]) || end == bytes.len() || !word(bytes[end]);
+    left_ok && right_ok
+}
+
+fn gap(a: &Occurrence, b: &Occurrence) -> usize {
+    if a.end <= b.start {
+        b.start - a.end
+    } else if b.end <= a.start {
+        a.start - b.end
+    } else {
+        0
+    }
+}

@@ -1,0 +1,75 @@
+//! The JSON shape of a report, shared by `check --format json|jsonl` and other tools.
+//!
+//! `{"id": ..., "verdict": "scam|suspicious|legit|unrelated", "risk": 0-100,
+//!   "signals": [{"id", "category", "weight", "evidence"}], "violations": [...],
+//!   "entities": {"<kind>": [{"value", "start", "end"}]}}`
+//! Entity values are redacted; `start` and `end` are UTF-8 byte offsets in the input text.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::classifier::{Entity, Note, Report, Signal};
+
+#[derive(Serialize)]
+pub struct SignalJson<'a> {
+    pub id: &'a str,
+    pub category: &'static str,
+    pub weight: i32,
+    pub evidence: &'a str,
+}
+
+#[derive(Serialize)]
+pub struct EntityJson {
+    pub value: String,
+    pub start: usize,
+    pub end: usize,
+}
+
+#[derive(Serialize)]
+pub struct ReportJson<'a> {
+    pub id: Value,
+    pub verdict: &'static str,
+    pub risk: u8,
+    pub signals: Vec<SignalJson<'a>>,
+    pub violations: Vec<SignalJson<'a>>,
+    pub entities: BTreeMap<&'static str, Vec<EntityJson>>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<Note>,
+}
+
+fn signal<'a>(s: &'a Signal<'_>) -> SignalJson<'a> {
+    SignalJson {
+        id: s.id(),
+        category: s.rule.category.as_str(),
+        weight: s.rule.weight,
+        evidence: &s.evidence,
+    }
+}
+
+pub fn entities(list: &[Entity]) -> BTreeMap<&'static str, Vec<EntityJson>> {
+    let mut map: BTreeMap<&'static str, Vec<EntityJson>> = BTreeMap::new();
+    for e in list {
+        map.entry(e.kind.as_str()).or_default().push(EntityJson {
+            value: e.redacted(),
+            start: e.span.start,
+            end: e.span.end,
+        });
+    }
+    map
+}
+
+impl<'a> ReportJson<'a> {
+    pub fn new(id: Value, report: &'a Report<'a>) -> Self {
+        Self {
+            id,
+            verdict: report.verdict.as_str(),
+            risk: report.risk,
+            signals: report.signals.iter().map(signal).collect(),
+            violations: report.violations.iter().map(signal).collect(),
+            entities: entities(&report.entities),
+            notes: report.notes.clone(),
+        }
+    }
+}
