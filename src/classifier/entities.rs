@@ -503,6 +503,11 @@ fn classify_number(
     if before.contains("微信") && (5..=11).contains(&n) {
         return Some((EntityKind::WechatId, digits.to_string(), Detail::None));
     }
+    // Licence, contract and order numbers are neither cards nor phones.
+    let reference_words = ["证号", "编号", "合同号", "单号", "工号", "执业证", "许可证", "订单", "编码", "代码", "信用代码", "流水号", "案号", "批准文号"];
+    if reference_words.iter().any(|w| before.contains(w)) {
+        return None;
+    }
     if n == 18
         && let Some(ok) = resident_id_checksum(digits)
     {
