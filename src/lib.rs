@@ -1,7 +1,11 @@
 //! LoanGuard (网贷催收鉴别助手): tells a real debt-collection message from a scam.
 //!
 //! - [`classifier`]: the shared, pure classifier used by the bot, the command line and the tests.
+//! - [`responses`]: every user-facing text, loaded from `responses/<language>.toml`.
+//! - [`render`]: replies built from reports and texts, as Telegram HTML or plain text.
 //! - [`cli`]: the `loanguard check` and `loanguard eval` commands.
 
 pub mod classifier;
 pub mod cli;
+pub mod render;
+pub mod responses;

@@ -249,6 +249,7 @@ impl Classifier {
 
         let firings = self.rules.evaluate(&occurrences);
         let mut relevant = false;
+        let mut warning = false;
         let mut signals = Vec::new();
         let mut violations = Vec::new();
         for firing in firings {
@@ -260,13 +261,20 @@ impl Classifier {
             };
             match firing.rule.kind {
                 RuleKind::Topic => relevant = true,
+                RuleKind::Warning => warning = true,
                 RuleKind::Violation => violations.push(signal),
                 RuleKind::Risk | RuleKind::Legit => signals.push(signal),
             }
         }
-        relevant |= !violations.is_empty() || signals.iter().any(|s| s.rule.kind == RuleKind::Risk);
+        if warning {
+            // A warning about scams quotes the tricks it warns about; they are not aimed at the
+            // reader.
+            signals.retain(|s| s.rule.kind != RuleKind::Risk);
+            violations.clear();
+        }
 
         let fraud = fraud_score(&signals);
+        relevant |= !violations.is_empty() || fraud >= SUSPICIOUS_THRESHOLD;
         let violation_score = category_sum(violations.iter().map(|s| s.rule));
         let (verdict, risk) = decide(fraud, violation_score, !violations.is_empty(), relevant);
 

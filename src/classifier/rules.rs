@@ -97,6 +97,9 @@ pub enum RuleKind {
     Legit,
     /// Makes the message about debt or loans; no weight.
     Topic,
+    /// Marks a warning *about* scams (news, police talks, risk notices): when it fires, risk and
+    /// violation signals are not counted. No weight.
+    Warning,
 }
 
 #[derive(Debug, Deserialize)]
@@ -303,7 +306,7 @@ impl RuleSet {
             let sign_ok = match spec.kind {
                 RuleKind::Risk | RuleKind::Violation => spec.weight > 0,
                 RuleKind::Legit => spec.weight < 0,
-                RuleKind::Topic => spec.weight == 0,
+                RuleKind::Topic | RuleKind::Warning => spec.weight == 0,
             };
             if !sign_ok {
                 return Err(format!("rule {}: weight {} does not fit its kind", spec.id, spec.weight));

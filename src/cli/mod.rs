@@ -3,3 +3,140 @@
 pub mod check;
 pub mod eval;
 pub mod json;
+
+use std::io::{self, Read, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+use crate::classifier::{Classifier, Context, ForwardOrigin};
+use crate::render::{View, verdict_doc};
+use crate::responses::{Language, Responses};
+
+#[derive(Debug, Parser)]
+#[command(name = "loanguard", version, about = "网贷催收鉴别助手：分辨真催收和诈骗的 Telegram 机器人与命令行")]
+pub struct Args {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the Telegram bot (the default).
+    Run,
+    /// Check a message: from the arguments, or from stdin.
+    Check(CheckArgs),
+    /// Score the classifier on labelled JSON Lines files ({"id", "text", "label"}).
+    Eval {
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+}
+
+#[derive(Debug, clap::Args)]
+pub struct CheckArgs {
+    /// The message; read from stdin when absent.
+    pub text: Vec<String>,
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+    /// The number the message came from, if you know it.
+    #[arg(long)]
+    pub sender: Option<String>,
+    /// Where a forwarded message came from.
+    #[arg(long, value_enum)]
+    pub forwarded_from: Option<Origin>,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum Format {
+    /// A readable report in Chinese.
+    Text,
+    /// One JSON object.
+    Json,
+    /// JSON Lines {"id", "text"} on stdin, one result per line on stdout.
+    Jsonl,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum Origin {
+    User,
+    HiddenUser,
+    Chat,
+    Channel,
+}
+
+impl From<Origin> for ForwardOrigin {
+    fn from(o: Origin) -> Self {
+        match o {
+            Origin::User => ForwardOrigin::User,
+            Origin::HiddenUser => ForwardOrigin::HiddenUser,
+            Origin::Chat => ForwardOrigin::Chat,
+            Origin::Channel => ForwardOrigin::Channel,
+        }
+    }
+}
+
+/// `loanguard check`.
+pub fn check(args: CheckArgs) -> ExitCode {
+    let classifier = Classifier::shared();
+    let context = Context {
+        forwarded: args.forwarded_from.is_some(),
+        forward_origin: args.forwarded_from.map(Into::into),
+        sender_number: args.sender,
+    };
+    if let Format::Jsonl = args.format {
+        let stdin = io::stdin();
+        let stdout = io::stdout();
+        return match check::run_jsonl(classifier, &context, stdin.lock(), io::BufWriter::new(stdout.lock())) {
+            Ok(_) => ExitCode::SUCCESS,
+            Err(e) if e.kind() == io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+            Err(e) => fail(&format!("读写失败：{e}")),
+        };
+    }
+    let text = if args.text.is_empty() {
+        let mut bytes = Vec::new();
+        if let Err(e) = io::stdin().read_to_end(&mut bytes) {
+            return fail(&format!("读取输入失败：{e}"));
+        }
+        match String::from_utf8(bytes) {
+            Ok(t) => t,
+            Err(_) => return fail("输入不是有效的 UTF-8 文本（input is not valid UTF-8）"),
+        }
+    } else {
+        args.text.join(" ")
+    };
+    let report = classifier.classify_with(&text, &context);
+    let out = match args.format {
+        Format::Json => {
+            let json = json::ReportJson::new(serde_json::Value::Null, &report);
+            serde_json::to_string_pretty(&json).unwrap_or_default()
+        }
+        _ => {
+            let texts = Responses::get(Language::ZhCn);
+            verdict_doc(&report, &context, texts, View::FULL).to_plain()
+        }
+    };
+    let mut stdout = io::stdout().lock();
+    let _ = writeln!(stdout, "{out}");
+    ExitCode::SUCCESS
+}
+
+/// `loanguard eval`.
+pub fn eval(files: &[PathBuf]) -> ExitCode {
+    let classifier = Classifier::shared();
+    let mut evaluation = eval::Evaluation::default();
+    for path in files {
+        match std::fs::File::open(path) {
+            Ok(f) => eval::evaluate(classifier, io::BufReader::new(f), &mut evaluation),
+            Err(e) => return fail(&format!("{}: {e}", path.display())),
+        }
+    }
+    print!("{}", evaluation.render());
+    ExitCode::SUCCESS
+}
+
+fn fail(message: &str) -> ExitCode {
+    eprintln!("loanguard: {message}");
+    ExitCode::from(1)
+}
