@@ -274,9 +274,13 @@ impl Extractor {
                 _ => hour,
             };
             let leading_zero = has_clock_colon && c[2].len() == 2 && c[2].starts_with('0');
-            let night = matches!(marker, Some("凌晨" | "深夜" | "半夜"))
-                || hour24 >= 22
-                || (hour24 < 7 && (leading_zero || marker.is_some()));
+            // "8:00-22:00" is a range (office hours), not a moment.
+            let range_mark = |ch: Option<char>| matches!(ch, Some('-' | '~' | '至' | '到' | '—'));
+            let in_range = range_mark(text[..m.start()].chars().next_back()) || range_mark(text[m.end()..].chars().next());
+            let night = !in_range
+                && (matches!(marker, Some("凌晨" | "深夜" | "半夜"))
+                    || hour24 >= 22
+                    || (hour24 < 7 && (leading_zero || marker.is_some())));
             covered.push(m.range());
             push(
                 &mut out,

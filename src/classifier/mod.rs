@@ -8,9 +8,9 @@
 //! # Scoring and thresholds
 //! - Each fired *risk* rule adds its weight. Within one category only the strongest rule counts
 //!   fully and the others a quarter, so ten synonyms of one trick do not add up to a verdict.
-//! - *Legit* marks subtract their weight, at most [`MAX_LEGIT_DISCOUNT`] in all, and at most
-//!   [`MAX_LEGIT_DISCOUNT_DECISIVE`] when one risk rule alone reaches the scam threshold, so a scam
-//!   that copies a lender's signature is still a scam.
+//! - *Legit* marks subtract their weight, at most [`MAX_LEGIT_DISCOUNT`] in all. They never pull
+//!   a message below the scam threshold when one risk rule reaches it on its own (a *decisive*
+//!   mechanism): a scam that copies a lender's signature is still a scam.
 //! - *Violation* rules are listed separately: conduct that breaks collection rules even when the
 //!   debt is real.
 //! - Verdict, with `fraud` the sum above:
@@ -49,9 +49,6 @@ pub const SCAM_THRESHOLD: i32 = 60;
 pub const SUSPICIOUS_THRESHOLD: i32 = 30;
 /// Legit marks lower the fraud score by at most this much.
 pub const MAX_LEGIT_DISCOUNT: i32 = 35;
-/// When a single risk rule reaches the scam threshold on its own, legit marks lower the score by
-/// at most this much.
-pub const MAX_LEGIT_DISCOUNT_DECISIVE: i32 = 10;
 /// Input beyond this many bytes is not analysed; the report says so.
 pub const MAX_INPUT_BYTES: usize = 64 * 1024;
 
@@ -335,8 +332,10 @@ fn fraud_score(signals: &[Signal<'_>]) -> i32 {
     let legit = category_sum(signals.iter().map(|s| s.rule).filter(|r| r.kind == RuleKind::Legit));
     // Scammers copy the marks of genuine messages; they cannot excuse a decisive mechanism.
     let decisive = risk_rules().any(|r| r.weight >= SCAM_THRESHOLD);
-    let cap = if decisive { MAX_LEGIT_DISCOUNT_DECISIVE } else { MAX_LEGIT_DISCOUNT };
-    risk + legit.max(-cap)
+    if decisive {
+        return (risk + legit.max(-MAX_LEGIT_DISCOUNT)).max(SCAM_THRESHOLD);
+    }
+    risk + legit.max(-MAX_LEGIT_DISCOUNT)
 }
 
 fn decide(fraud: i32, violation_score: i32, any_violation: bool, relevant: bool) -> (Verdict, u8) {
