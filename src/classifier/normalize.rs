@@ -232,7 +232,8 @@ fn push_char(out: &mut Normalized, c: char, span: Span) {
 fn is_latin_word_boundary(text: &str, start: usize, end: usize, check_start: bool, check_end: bool) -> bool {
     let before = text[..start].chars().next_back();
     let after = text[end..].chars().next();
-    let is_word = |c: Option<char>| c.is_some_and(|c| c.is_ascii_alphabetic() || c == '_');
+    // Inside an id, a domain or an e-mail address ("wx-jiechu.top") nothing is folded.
+    let is_word = |c: Option<char>| c.is_some_and(|c| c.is_ascii_alphabetic() || matches!(c, '_' | '-' | '.' | '/' | '@'));
     !(check_start && is_word(before)) && !(check_end && is_word(after))
 }
 
@@ -432,7 +433,7 @@ mod tests {
 
     #[test]
     fn maps_back_to_the_original_text() {
-        let original = "请加Ｖ信：ａｂｃ";
+        let original = "请联系Ｖ信：ａｂｃ";
         let n = normalizer().normalize(original);
         let at = n.as_str().find("微信").unwrap();
         let r = n.original_range(at..at + "微信".len());
