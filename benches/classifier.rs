@@ -54,13 +54,20 @@ fn benches(c: &mut Criterion) {
 
     let mut group = c.benchmark_group("corpus");
     group.throughput(Throughput::Elements(corpus.len() as u64));
-    group.bench_function(format!("classify_all_{}_messages_{}_bytes", corpus.len(), total_bytes), |b| {
-        b.iter(|| {
-            for t in &corpus {
-                black_box(classifier.classify(black_box(t)));
-            }
-        })
-    });
+    group.bench_function(
+        format!(
+            "classify_all_{}_messages_{}_bytes",
+            corpus.len(),
+            total_bytes
+        ),
+        |b| {
+            b.iter(|| {
+                for t in &corpus {
+                    black_box(classifier.classify(black_box(t)));
+                }
+            })
+        },
+    );
     group.finish();
 
     let mut group = c.benchmark_group("length");
@@ -76,7 +83,9 @@ fn benches(c: &mut Criterion) {
 
     let mut group = c.benchmark_group("build");
     group.sample_size(20);
-    group.bench_function("classifier_new", |b| b.iter(|| black_box(Classifier::new().expect("builds"))));
+    group.bench_function("classifier_new", |b| {
+        b.iter(|| black_box(Classifier::new().expect("builds")))
+    });
     group.finish();
 }
 

@@ -128,7 +128,10 @@ impl Responses {
 
     /// The texts for a language, parsed once.
     pub fn get(language: Language) -> &'static Responses {
-        let index = Language::ALL.iter().position(|l| *l == language).unwrap_or(0);
+        let index = Language::ALL
+            .iter()
+            .position(|l| *l == language)
+            .unwrap_or(0);
         &LOADED[index]
     }
 
@@ -164,7 +167,9 @@ impl Responses {
     }
 
     pub fn entity_kind(&self, kind: EntityKind) -> &str {
-        self.entity_kinds.get(kind.as_str()).map_or(kind.as_str(), String::as_str)
+        self.entity_kinds
+            .get(kind.as_str())
+            .map_or(kind.as_str(), String::as_str)
     }
 }
 
@@ -235,7 +240,10 @@ mod tests {
 
     #[test]
     fn fill_replaces_known_placeholders_only() {
-        assert_eq!(fill("{a} and {b} and {c}", &[("a", "1"), ("b", "<2>")]), "1 and <2> and {c}");
+        assert_eq!(
+            fill("{a} and {b} and {c}", &[("a", "1"), ("b", "<2>")]),
+            "1 and <2> and {c}"
+        );
         assert_eq!(fill("no braces", &[]), "no braces");
         assert_eq!(fill("open { only", &[]), "open { only");
     }

@@ -23,7 +23,11 @@ fn corpus_files() -> Vec<PathBuf> {
 fn evaluation() -> Evaluation {
     let mut e = Evaluation::default();
     for f in corpus_files() {
-        evaluate(Classifier::shared(), BufReader::new(fs::File::open(&f).unwrap()), &mut e);
+        evaluate(
+            Classifier::shared(),
+            BufReader::new(fs::File::open(&f).unwrap()),
+            &mut e,
+        );
     }
     e
 }
@@ -32,8 +36,16 @@ fn evaluation() -> Evaluation {
 fn corpus_meets_the_quality_bar() {
     let e = evaluation();
     println!("{}", e.render());
-    assert!(e.bad_lines.is_empty(), "unreadable corpus lines: {:?}", e.bad_lines);
-    assert!(e.total() >= 400, "the corpus needs at least 400 messages, has {}", e.total());
+    assert!(
+        e.bad_lines.is_empty(),
+        "unreadable corpus lines: {:?}",
+        e.bad_lines
+    );
+    assert!(
+        e.total() >= 400,
+        "the corpus needs at least 400 messages, has {}",
+        e.total()
+    );
     assert!(e.accuracy() >= 0.95, "accuracy {:.3} < 0.95", e.accuracy());
     let recall = e.recall(Verdict::Scam);
     assert!(recall >= 0.97, "scam recall {recall:.3} < 0.97");
@@ -47,7 +59,11 @@ fn corpus_covers_every_verdict_and_every_signal_category() {
     let mut labels = BTreeSet::new();
     let mut categories = BTreeSet::new();
     for f in corpus_files() {
-        for line in fs::read_to_string(&f).unwrap().lines().filter(|l| !l.trim().is_empty()) {
+        for line in fs::read_to_string(&f)
+            .unwrap()
+            .lines()
+            .filter(|l| !l.trim().is_empty())
+        {
             let item: serde_json::Value = serde_json::from_str(line).unwrap();
             labels.insert(item["label"].as_str().unwrap().to_string());
             let report = classifier.classify(item["text"].as_str().unwrap());
@@ -57,7 +73,11 @@ fn corpus_covers_every_verdict_and_every_signal_category() {
         }
     }
     for v in Verdict::ALL {
-        assert!(labels.contains(v.as_str()), "no message labelled {}", v.as_str());
+        assert!(
+            labels.contains(v.as_str()),
+            "no message labelled {}",
+            v.as_str()
+        );
     }
     let used: BTreeSet<Category> = classifier
         .rules()
@@ -66,5 +86,8 @@ fn corpus_covers_every_verdict_and_every_signal_category() {
         .map(|r| r.category)
         .collect();
     let missing: Vec<_> = used.difference(&categories).collect();
-    assert!(missing.is_empty(), "no corpus message exercises {missing:?}");
+    assert!(
+        missing.is_empty(),
+        "no corpus message exercises {missing:?}"
+    );
 }

@@ -43,7 +43,8 @@ impl Entry {
     /// The names to look for in a message: the entry's own name and its aliases.
     pub fn names(&self) -> impl Iterator<Item = &str> {
         let own = (self.kind == EntryKind::Lender).then_some(self.name.as_str());
-        own.into_iter().chain(self.aliases.iter().map(String::as_str))
+        own.into_iter()
+            .chain(self.aliases.iter().map(String::as_str))
     }
 }
 

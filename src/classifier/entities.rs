@@ -57,7 +57,12 @@ impl EntityKind {
     pub fn is_personal(self) -> bool {
         matches!(
             self,
-            Self::Mobile | Self::Landline | Self::BankCard | Self::IdNumber | Self::QqId | Self::WechatId
+            Self::Mobile
+                | Self::Landline
+                | Self::BankCard
+                | Self::IdNumber
+                | Self::QqId
+                | Self::WechatId
         )
     }
 }
@@ -67,15 +72,29 @@ impl EntityKind {
 #[serde(untagged)]
 pub enum Detail {
     None,
-    Card { luhn: bool, unionpay: bool },
-    Id { checksum_ok: bool },
+    Card {
+        luhn: bool,
+        unionpay: bool,
+    },
+    Id {
+        checksum_ok: bool,
+    },
     Url(UrlInfo),
-    Amount { yuan: f64 },
-    Time { hour: u8, night: bool },
+    Amount {
+        yuan: f64,
+    },
+    Time {
+        hour: u8,
+        night: bool,
+    },
     /// A phone or service number; `listed` is the index of its directory entry.
-    Number { listed: Option<usize> },
+    Number {
+        listed: Option<usize>,
+    },
     /// A lender or brand; `listed` is the index of its directory entry.
-    Name { listed: Option<usize> },
+    Name {
+        listed: Option<usize>,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -126,7 +145,12 @@ pub fn redact_value(kind: EntityKind, value: &str) -> String {
     match kind {
         EntityKind::Mobile => keep(3, 4),
         EntityKind::Landline => keep(4, 2),
-        EntityKind::BankCard => format!("**** {}", chars[chars.len().saturating_sub(4)..].iter().collect::<String>()),
+        EntityKind::BankCard => format!(
+            "**** {}",
+            chars[chars.len().saturating_sub(4)..]
+                .iter()
+                .collect::<String>()
+        ),
         EntityKind::IdNumber => keep(2, 2),
         EntityKind::QqId | EntityKind::WechatId => keep(2, 1),
         _ => value.to_string(),
@@ -151,9 +175,30 @@ pub struct Extractor {
 }
 
 const SHORT_LINK_HOSTS: &[&str] = &[
-    "t.cn", "dwz.cn", "url.cn", "w.url.cn", "suo.im", "bit.ly", "tinyurl.com", "is.gd", "t.co",
-    "u.nu", "s.id", "reurl.cc", "goo.gl", "ow.ly", "rb.gy", "cutt.ly", "985.so", "t.ly", "tb.cn",
-    "dwz.date", "c.tb.cn", "m6z.cn", "kks.me", "sohu.gg",
+    "t.cn",
+    "dwz.cn",
+    "url.cn",
+    "w.url.cn",
+    "suo.im",
+    "bit.ly",
+    "tinyurl.com",
+    "is.gd",
+    "t.co",
+    "u.nu",
+    "s.id",
+    "reurl.cc",
+    "goo.gl",
+    "ow.ly",
+    "rb.gy",
+    "cutt.ly",
+    "985.so",
+    "t.ly",
+    "tb.cn",
+    "dwz.date",
+    "c.tb.cn",
+    "m6z.cn",
+    "kks.me",
+    "sohu.gg",
 ];
 
 const CHEAP_TLDS: &[&str] = &[
@@ -163,8 +208,8 @@ const CHEAP_TLDS: &[&str] = &[
 
 /// Characters that, right after a number, make it a quantity rather than a phone or an account.
 const UNIT_CHARS: &[char] = &[
-    '元', '块', '万', '千', '百', '天', '年', '月', '日', '号', '期', '笔', '人', '次', '%', '个', '分',
-    '秒', '小', '点', '时', '岁', '家', '条', '张', '倍', 'k', 'w', '期', '周', '位', '份',
+    '元', '块', '万', '千', '百', '天', '年', '月', '日', '号', '期', '笔', '人', '次', '%', '个',
+    '分', '秒', '小', '点', '时', '岁', '家', '条', '张', '倍', 'k', 'w', '期', '周', '位', '份',
 ];
 
 impl Extractor {
@@ -228,40 +273,77 @@ impl Extractor {
             });
         };
 
+        // Each extractor runs only when the text has a character it needs: most messages have no
+        // link, case number or date, and a `contains` is much cheaper than a regex scan.
+        let has = |needles: &[&str]| needles.iter().any(|n| text.contains(n));
         self.extract_urls(text, directory, &mut |r, info: UrlInfo| {
             covered.push(r.clone());
-            push(&mut out, EntityKind::Url, r, info.host.clone(), Detail::Url(info));
+            push(
+                &mut out,
+                EntityKind::Url,
+                r,
+                info.host.clone(),
+                Detail::Url(info),
+            );
         });
 
-        for m in self.case_number.find_iter(text) {
+        let case_numbers = if has(&["号"]) && has(&["(", "〔", "[", "【"]) {
+            Some(self.case_number.find_iter(text))
+        } else {
+            None
+        };
+        for m in case_numbers.into_iter().flatten() {
             covered.push(m.range());
-            push(&mut out, EntityKind::CaseNumber, m.range(), m.as_str().to_string(), Detail::None);
+            push(
+                &mut out,
+                EntityKind::CaseNumber,
+                m.range(),
+                m.as_str().to_string(),
+                Detail::None,
+            );
         }
 
-        for c in self.wechat_id.captures_iter(text) {
+        let wechat = has(&["微信"]).then(|| self.wechat_id.captures_iter(text));
+        for c in wechat.into_iter().flatten() {
             let id = c.get(1).expect("group 1");
             if overlaps(&covered, &id.range()) {
                 continue;
             }
             covered.push(id.range());
-            push(&mut out, EntityKind::WechatId, id.range(), id.as_str().to_string(), Detail::None);
+            push(
+                &mut out,
+                EntityKind::WechatId,
+                id.range(),
+                id.as_str().to_string(),
+                Detail::None,
+            );
         }
 
-        for m in self.date.find_iter(text) {
+        let dates = has(&["月", "-", "/", "."]).then(|| self.date.find_iter(text));
+        for m in dates.into_iter().flatten() {
             if overlaps(&covered, &m.range()) {
                 continue;
             }
             covered.push(m.range());
-            push(&mut out, EntityKind::Date, m.range(), m.as_str().to_string(), Detail::None);
+            push(
+                &mut out,
+                EntityKind::Date,
+                m.range(),
+                m.as_str().to_string(),
+                Detail::None,
+            );
         }
 
-        for c in self.time.captures_iter(text) {
+        let times = has(&[":", "点", "时"]).then(|| self.time.captures_iter(text));
+        for c in times.into_iter().flatten() {
             let m = c.get(0).expect("group 0");
             if overlaps(&covered, &m.range()) {
                 continue;
             }
             let marker = c.get(1).map(|m| m.as_str());
-            let Ok(hour) = c[2].parse::<u8>() else { continue };
+            let Ok(hour) = c[2].parse::<u8>() else {
+                continue;
+            };
             let has_minutes = c.get(3).is_some() || c.get(4).is_some();
             let has_clock_colon = c.get(3).is_some();
             // "3点" alone is often a count ("3点要求"); insist on a marker or minutes.
@@ -269,14 +351,17 @@ impl Extractor {
                 continue;
             }
             let hour24 = match marker {
-                Some("晚上" | "晚" | "夜里" | "夜间" | "深夜" | "傍晚" | "下午") if hour < 12 => hour + 12,
+                Some("晚上" | "晚" | "夜里" | "夜间" | "深夜" | "傍晚" | "下午") if hour < 12 => {
+                    hour + 12
+                }
                 Some("半夜" | "凌晨") if hour == 12 => 0,
                 _ => hour,
             };
             let leading_zero = has_clock_colon && c[2].len() == 2 && c[2].starts_with('0');
             // "8:00-22:00" is a range (office hours), not a moment.
             let range_mark = |ch: Option<char>| matches!(ch, Some('-' | '~' | '至' | '到' | '—'));
-            let in_range = range_mark(text[..m.start()].chars().next_back()) || range_mark(text[m.end()..].chars().next());
+            let in_range = range_mark(text[..m.start()].chars().next_back())
+                || range_mark(text[m.end()..].chars().next());
             let night = !in_range
                 && (matches!(marker, Some("凌晨" | "深夜" | "半夜"))
                     || hour24 >= 22
@@ -287,18 +372,25 @@ impl Extractor {
                 EntityKind::Time,
                 m.range(),
                 m.as_str().to_string(),
-                Detail::Time { hour: hour24 % 24, night },
+                Detail::Time {
+                    hour: hour24 % 24,
+                    night,
+                },
             );
         }
 
-        for c in self.amount.captures_iter(text) {
+        let amounts = has(&["元", "块", "万", "千", "¥", "rmb", "人民币"])
+            .then(|| self.amount.captures_iter(text));
+        for c in amounts.into_iter().flatten() {
             let m = c.get(0).expect("group 0");
             if overlaps(&covered, &m.range()) {
                 continue;
             }
             let number = c.get(1).or(c.get(3)).map(|g| g.as_str()).unwrap_or("");
             let unit = c.get(2).or(c.get(4)).map(|g| g.as_str()).unwrap_or("");
-            let Some(yuan) = parse_amount(number, unit) else { continue };
+            let Some(yuan) = parse_amount(number, unit) else {
+                continue;
+            };
             covered.push(m.range());
             push(
                 &mut out,
@@ -309,16 +401,22 @@ impl Extractor {
             );
         }
 
-        for m in self.chinese_amount.find_iter(text) {
+        let chinese_amounts =
+            has(&["元", "块", "百", "千", "万", "亿"]).then(|| self.chinese_amount.find_iter(text));
+        for m in chinese_amounts.into_iter().flatten() {
             if overlaps(&covered, &m.range()) {
                 continue;
             }
             // "十五天", "三千人": a count of something else.
-            if text[m.end()..].starts_with(|c: char| UNIT_CHARS.contains(&c) && !matches!(c, '元' | '块')) {
+            if text[m.end()..]
+                .starts_with(|c: char| UNIT_CHARS.contains(&c) && !matches!(c, '元' | '块'))
+            {
                 continue;
             }
             let number = m.as_str().trim_end_matches(['元', '块', '钱']);
-            let Some(yuan) = parse_amount(number, "") else { continue };
+            let Some(yuan) = parse_amount(number, "") else {
+                continue;
+            };
             covered.push(m.range());
             push(
                 &mut out,
@@ -333,7 +431,9 @@ impl Extractor {
             if overlaps(&covered, &m.range()) {
                 continue;
             }
-            if let Some((kind, value, detail)) = classify_number(text, m.start(), m.as_str(), directory) {
+            if let Some((kind, value, detail)) =
+                classify_number(text, m.start(), m.as_str(), directory)
+            {
                 push(&mut out, kind, m.range(), value, detail);
             }
         }
@@ -350,6 +450,9 @@ impl Extractor {
         found: &mut dyn FnMut(Range<usize>, UrlInfo),
     ) {
         let mut taken: Vec<Range<usize>> = Vec::new();
+        if !text.contains('.') {
+            return;
+        }
         for m in self.url.find_iter(text) {
             let r = trim_url_end(text, m.range());
             taken.push(r.clone());
@@ -362,7 +465,8 @@ impl Extractor {
             }
             // Not part of an e-mail address or a longer word.
             let before = text[..r.start].chars().next_back();
-            if before.is_some_and(|c| c == '@' || c == '.' || c.is_ascii_alphanumeric() || c == '-') {
+            if before.is_some_and(|c| c == '@' || c == '.' || c.is_ascii_alphanumeric() || c == '-')
+            {
                 continue;
             }
             // A bare "1.5" or "3.com" with no letters is not a domain.
@@ -376,7 +480,8 @@ impl Extractor {
 
     fn extract_names(&self, text: &str, out: &mut Vec<Entity>, norm: &Normalized) {
         let mut taken: Vec<Range<usize>> = Vec::new();
-        for c in self.brand.captures_iter(text) {
+        let brands = text.contains('【').then(|| self.brand.captures_iter(text));
+        for c in brands.into_iter().flatten() {
             let inner = c.get(1).expect("group 1");
             let listed = self
                 .lender_names
@@ -399,19 +504,28 @@ impl Extractor {
                 span: norm.original_range(m.range()),
                 norm_span: m.range(),
                 value: name.clone(),
-                detail: Detail::Name { listed: Some(*index) },
+                detail: Detail::Name {
+                    listed: Some(*index),
+                },
             });
             taken.push(m.range());
         }
-        for m in self.lender_generic.find_iter(text) {
+        let lender_suffixes = ["金融", "银行", "小贷", "小额贷款", "信用卡中心"];
+        let generic = lender_suffixes
+            .iter()
+            .any(|s| text.contains(s))
+            .then(|| self.lender_generic.find_iter(text));
+        for m in generic.into_iter().flatten() {
             if overlaps(&taken, &m.range()) {
                 continue;
             }
             // "金融监管总局" or "银行卡" name a regulator or a card, not a lender.
             let after = &text[m.end()..];
-            if ["监管", "办", "局", "卡", "账户", "流水", "转账", "app", "官方"]
-                .iter()
-                .any(|s| after.starts_with(s))
+            if [
+                "监管", "办", "局", "卡", "账户", "流水", "转账", "app", "官方",
+            ]
+            .iter()
+            .any(|s| after.starts_with(s))
             {
                 continue;
             }
@@ -496,10 +610,13 @@ fn classify_number(
     };
 
     if has_x {
-        return match resident_id_checksum(&format!("{digits}x")) {
-            Some(ok) => Some((EntityKind::IdNumber, format!("{digits}X"), Detail::Id { checksum_ok: ok })),
-            None => None,
-        };
+        return resident_id_checksum(&format!("{digits}x")).map(|ok| {
+            (
+                EntityKind::IdNumber,
+                format!("{digits}X"),
+                Detail::Id { checksum_ok: ok },
+            )
+        });
     }
     if before.contains("qq") && (5..=11).contains(&n) {
         return Some((EntityKind::QqId, digits.to_string(), Detail::None));
@@ -508,21 +625,51 @@ fn classify_number(
         return Some((EntityKind::WechatId, digits.to_string(), Detail::None));
     }
     // Licence, contract and order numbers are neither cards nor phones.
-    let reference_words = ["证号", "编号", "合同号", "单号", "工号", "执业证", "许可证", "订单", "编码", "代码", "信用代码", "流水号", "案号", "批准文号"];
+    let reference_words = [
+        "证号",
+        "编号",
+        "合同号",
+        "单号",
+        "工号",
+        "执业证",
+        "许可证",
+        "订单",
+        "编码",
+        "代码",
+        "信用代码",
+        "流水号",
+        "案号",
+        "批准文号",
+    ];
     if reference_words.iter().any(|w| before.contains(w)) {
         return None;
     }
     if n == 18
         && let Some(ok) = resident_id_checksum(digits)
     {
-        return Some((EntityKind::IdNumber, digits.to_string(), Detail::Id { checksum_ok: ok }));
+        return Some((
+            EntityKind::IdNumber,
+            digits.to_string(),
+            Detail::Id { checksum_ok: ok },
+        ));
     }
     if n == 15 && is_old_resident_id(digits) && !digits.starts_with("62") {
-        return Some((EntityKind::IdNumber, digits.to_string(), Detail::Id { checksum_ok: true }));
+        return Some((
+            EntityKind::IdNumber,
+            digits.to_string(),
+            Detail::Id { checksum_ok: true },
+        ));
     }
     // An account number right after "账号", "存入", "account": a bank account whatever its length.
-    let account_words = ["账号", "账户", "卡号", "户名", "存入", "汇入", "转至", "汇至", "转入", "帐号", "account", "a/c", "acct"];
-    if (16..=19).contains(&n) || ((9..=19).contains(&n) && account_words.iter().any(|w| before.contains(w)) && !followed_by_unit) {
+    let account_words = [
+        "账号", "账户", "卡号", "户名", "存入", "汇入", "转至", "汇至", "转入", "帐号", "account",
+        "a/c", "acct",
+    ];
+    if (16..=19).contains(&n)
+        || ((9..=19).contains(&n)
+            && account_words.iter().any(|w| before.contains(w))
+            && !followed_by_unit)
+    {
         return Some((
             EntityKind::BankCard,
             digits.to_string(),
@@ -532,18 +679,27 @@ fn classify_number(
             },
         ));
     }
-    let mobile = |d: &str| d.len() == 11 && d.starts_with('1') && matches!(d.as_bytes()[1], b'3'..=b'9');
+    let mobile =
+        |d: &str| d.len() == 11 && d.starts_with('1') && matches!(d.as_bytes()[1], b'3'..=b'9');
     if mobile(digits) {
         return number(EntityKind::Mobile);
     }
     if (n == 13 && digits.starts_with("86") && mobile(&digits[2..]))
         || (n == 15 && digits.starts_with("0086") && mobile(&digits[4..]))
     {
-        return Some((EntityKind::Mobile, digits.to_string(), Detail::Number { listed: None }));
+        return Some((
+            EntityKind::Mobile,
+            digits.to_string(),
+            Detail::Number { listed: None },
+        ));
     }
     if plus {
         // A foreign number that tries to look local.
-        return Some((EntityKind::Mobile, digits.to_string(), Detail::Number { listed: None }));
+        return Some((
+            EntityKind::Mobile,
+            digits.to_string(),
+            Detail::Number { listed: None },
+        ));
     }
     if digits.starts_with("106") && (8..=20).contains(&n) {
         return number(EntityKind::SmsPort);
@@ -578,12 +734,16 @@ mod tests {
     }
 
     fn kinds(text: &str) -> Vec<(EntityKind, String)> {
-        entities(text).into_iter().map(|e| (e.kind, e.value)).collect()
+        entities(text)
+            .into_iter()
+            .map(|e| (e.kind, e.value))
+            .collect()
     }
 
     #[test]
     fn phone_classes() {
-        let found = kinds("专员手机13800138000，座机010-62345678，热线95188，400-123-4567，端口1069012345");
+        let found =
+            kinds("专员手机13800138000，座机010-62345678，热线95188，400-123-4567，端口1069012345");
         assert!(found.contains(&(EntityKind::Mobile, "13800138000".into())));
         assert!(found.contains(&(EntityKind::Landline, "01062345678".into())));
         assert!(found.contains(&(EntityKind::ServiceNumber, "95188".into())));
@@ -608,7 +768,10 @@ mod tests {
     #[test]
     fn spaced_mobile_with_country_code() {
         let found = kinds("联系 +86 138 0013 8000");
-        assert!(found.iter().any(|(k, _)| *k == EntityKind::Mobile), "{found:?}");
+        assert!(
+            found.iter().any(|(k, _)| *k == EntityKind::Mobile),
+            "{found:?}"
+        );
     }
 
     #[test]
@@ -626,20 +789,34 @@ mod tests {
         let e = entities("转到6222 0212 3456 7890 128");
         let card = e.iter().find(|e| e.kind == EntityKind::BankCard).unwrap();
         assert_eq!(card.value, "6222021234567890128");
-        assert_eq!(card.detail, Detail::Card { luhn: true, unionpay: true });
+        assert_eq!(
+            card.detail,
+            Detail::Card {
+                luhn: true,
+                unionpay: true
+            }
+        );
         assert_eq!(card.redacted(), "**** 0128");
     }
 
     #[test]
     fn qq_and_wechat_ids() {
         let found = kinds("加扣扣 12345678 或者 vx: zhuanyuan_88");
-        assert!(found.contains(&(EntityKind::QqId, "12345678".into())), "{found:?}");
-        assert!(found.contains(&(EntityKind::WechatId, "zhuanyuan_88".into())), "{found:?}");
+        assert!(
+            found.contains(&(EntityKind::QqId, "12345678".into())),
+            "{found:?}"
+        );
+        assert!(
+            found.contains(&(EntityKind::WechatId, "zhuanyuan_88".into())),
+            "{found:?}"
+        );
     }
 
     #[test]
     fn urls_and_their_hosts() {
-        let e = entities("点击 http://xx-court.top/a 或 https://zxgk.court.gov.cn/ 以及 court.gov.cn.evil.top/x.apk");
+        let e = entities(
+            "点击 http://xx-court.top/a 或 https://zxgk.court.gov.cn/ 以及 court.gov.cn.evil.top/x.apk",
+        );
         let urls: Vec<&UrlInfo> = e
             .iter()
             .filter_map(|e| match &e.detail {
@@ -656,7 +833,10 @@ mod tests {
     #[test]
     fn case_numbers() {
         let found = kinds("案号（2025）京0105民初12345号，请查收");
-        assert!(found.iter().any(|(k, _)| *k == EntityKind::CaseNumber), "{found:?}");
+        assert!(
+            found.iter().any(|(k, _)| *k == EntityKind::CaseNumber),
+            "{found:?}"
+        );
     }
 
     #[test]
@@ -688,15 +868,20 @@ mod tests {
     #[test]
     fn dates() {
         let found = kinds("请于2025年12月5日前还款，11月30日外访");
-        assert_eq!(found.iter().filter(|(k, _)| *k == EntityKind::Date).count(), 2);
+        assert_eq!(
+            found.iter().filter(|(k, _)| *k == EntityKind::Date).count(),
+            2
+        );
     }
 
     #[test]
     fn lenders_and_brands() {
         let e = entities("【招联消费金融】您的借呗账单");
         assert!(e.iter().any(|e| e.kind == EntityKind::Brand));
-        assert!(e.iter().any(|e| e.kind == EntityKind::Lender && e.value.contains("借呗")
-            || e.kind == EntityKind::Lender && e.value.contains("蚂蚁")));
+        assert!(
+            e.iter()
+                .any(|e| e.kind == EntityKind::Lender && e.value == "蚂蚁集团")
+        );
     }
 
     #[test]
@@ -704,13 +889,22 @@ mod tests {
         let text = "请转账到６２２２ ０２１２ ３４５６ ７８９０ １２８";
         let e = entities(text);
         let card = e.iter().find(|e| e.kind == EntityKind::BankCard).unwrap();
-        assert_eq!(&text[card.span.clone()], "６２２２ ０２１２ ３４５６ ７８９０ １２８");
+        assert_eq!(
+            &text[card.span.clone()],
+            "６２２２ ０２１２ ３４５６ ７８９０ １２８"
+        );
     }
 
     #[test]
     fn redaction_masks_personal_numbers() {
-        assert_eq!(redact_value(EntityKind::Mobile, "13800138000"), "138****8000");
-        assert_eq!(redact_value(EntityKind::IdNumber, "11010519491231002X"), "11**************2X");
+        assert_eq!(
+            redact_value(EntityKind::Mobile, "13800138000"),
+            "138****8000"
+        );
+        assert_eq!(
+            redact_value(EntityKind::IdNumber, "11010519491231002X"),
+            "11**************2X"
+        );
         assert_eq!(redact_value(EntityKind::ServiceNumber, "95188"), "95188");
     }
 }

@@ -114,7 +114,13 @@ pub fn derive(
                     add(Feature::ApkLink);
                 }
             }
-            (kind @ (EntityKind::Mobile | EntityKind::Landline | EntityKind::ServiceNumber | EntityKind::SmsPort), Detail::Number { listed }) => {
+            (
+                kind @ (EntityKind::Mobile
+                | EntityKind::Landline
+                | EntityKind::ServiceNumber
+                | EntityKind::SmsPort),
+                Detail::Number { listed },
+            ) => {
                 add(match kind {
                     EntityKind::Mobile => Feature::Mobile,
                     EntityKind::Landline => Feature::Landline,
@@ -128,7 +134,9 @@ pub fn derive(
                             add(Feature::ListedGovNumber);
                         }
                     }
-                    None if *kind == EntityKind::ServiceNumber => add(Feature::UnlistedServiceNumber),
+                    None if *kind == EntityKind::ServiceNumber => {
+                        add(Feature::UnlistedServiceNumber)
+                    }
                     None => {}
                 }
             }

@@ -37,8 +37,8 @@ use serde::Serialize;
 
 pub use checksum::{luhn_ok, resident_id_checksum};
 pub use directory::{Directory, Entry, EntryKind};
-pub use entities::{Detail, Entity, EntityKind, redact_value};
 use entities::Extractor;
+pub use entities::{Detail, Entity, EntityKind, redact_value};
 use normalize::Normalizer;
 pub use rules::{Category, Rule, RuleKind};
 use rules::{Occurrence, RuleSet};
@@ -52,7 +52,9 @@ pub const MAX_LEGIT_DISCOUNT: i32 = 35;
 /// Input beyond this many bytes is not analysed; the report says so.
 pub const MAX_INPUT_BYTES: usize = 64 * 1024;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Verdict {
     Scam,
@@ -145,12 +147,16 @@ impl Report<'_> {
 
     /// Risk signals only (no legit marks), strongest first.
     pub fn risk_signals(&self) -> impl Iterator<Item = &Signal<'_>> {
-        self.signals.iter().filter(|s| s.rule.kind == RuleKind::Risk)
+        self.signals
+            .iter()
+            .filter(|s| s.rule.kind == RuleKind::Risk)
     }
 
     /// Legit marks, strongest first.
     pub fn legit_signals(&self) -> impl Iterator<Item = &Signal<'_>> {
-        self.signals.iter().filter(|s| s.rule.kind == RuleKind::Legit)
+        self.signals
+            .iter()
+            .filter(|s| s.rule.kind == RuleKind::Legit)
     }
 }
 
@@ -235,14 +241,19 @@ impl Classifier {
         let mut occurrences: Vec<Occurrence> = Vec::with_capacity(64);
         self.rules.scan_concepts(norm.as_str(), &mut occurrences);
         let mut feats = Vec::new();
-        features::derive(&entities, &self.directory, context, norm.as_str().len(), &mut feats);
+        features::derive(
+            &entities,
+            &self.directory,
+            context,
+            norm.as_str().len(),
+            &mut feats,
+        );
         occurrences.extend(feats.iter().map(|(f, r)| Occurrence {
             term: self.rules.feature_term(*f),
             start: r.start,
             end: r.end,
             negated: false,
         }));
-        occurrences.sort_unstable_by_key(|o| (o.term, o.start));
 
         let firings = self.rules.evaluate(&occurrences);
         let mut relevant = false;
@@ -315,7 +326,10 @@ fn truncate(text: &str) -> (&str, bool) {
 fn category_sum<'r>(rules: impl Iterator<Item = &'r Rule>) -> i32 {
     let mut by_category: BTreeMap<Category, Vec<i32>> = BTreeMap::new();
     for rule in rules {
-        by_category.entry(rule.category).or_default().push(rule.weight);
+        by_category
+            .entry(rule.category)
+            .or_default()
+            .push(rule.weight);
     }
     by_category
         .into_values()
@@ -327,9 +341,19 @@ fn category_sum<'r>(rules: impl Iterator<Item = &'r Rule>) -> i32 {
 }
 
 fn fraud_score(signals: &[Signal<'_>]) -> i32 {
-    let risk_rules = || signals.iter().map(|s| s.rule).filter(|r| r.kind == RuleKind::Risk);
+    let risk_rules = || {
+        signals
+            .iter()
+            .map(|s| s.rule)
+            .filter(|r| r.kind == RuleKind::Risk)
+    };
     let risk = category_sum(risk_rules());
-    let legit = category_sum(signals.iter().map(|s| s.rule).filter(|r| r.kind == RuleKind::Legit));
+    let legit = category_sum(
+        signals
+            .iter()
+            .map(|s| s.rule)
+            .filter(|r| r.kind == RuleKind::Legit),
+    );
     // Scammers copy the marks of genuine messages; they cannot excuse a decisive mechanism.
     let decisive = risk_rules().any(|r| r.weight >= SCAM_THRESHOLD);
     if decisive {
@@ -343,19 +367,35 @@ fn decide(fraud: i32, violation_score: i32, any_violation: bool, relevant: bool)
         (Verdict::Scam, fraud.min(100) as u8)
     } else if fraud >= SUSPICIOUS_THRESHOLD || any_violation {
         let risk = fraud.max(SUSPICIOUS_THRESHOLD + violation_score / 3);
-        (Verdict::Suspicious, risk.clamp(SUSPICIOUS_THRESHOLD, SCAM_THRESHOLD - 1) as u8)
+        (
+            Verdict::Suspicious,
+            risk.clamp(SUSPICIOUS_THRESHOLD, SCAM_THRESHOLD - 1) as u8,
+        )
     } else if relevant {
-        (Verdict::Legit, fraud.clamp(0, SUSPICIOUS_THRESHOLD - 1) as u8)
+        (
+            Verdict::Legit,
+            fraud.clamp(0, SUSPICIOUS_THRESHOLD - 1) as u8,
+        )
     } else {
-        (Verdict::Unrelated, fraud.clamp(0, SUSPICIOUS_THRESHOLD - 1) as u8)
+        (
+            Verdict::Unrelated,
+            fraud.clamp(0, SUSPICIOUS_THRESHOLD - 1) as u8,
+        )
     }
 }
 
 /// Quotes the original words behind the normalised spans: one stretch when they are close,
 /// otherwise each piece joined by "…".
-fn quote(original: &str, norm: &normalize::Normalized, spans: &[Range<usize>]) -> (String, Range<usize>) {
+fn quote(
+    original: &str,
+    norm: &normalize::Normalized,
+    spans: &[Range<usize>],
+) -> (String, Range<usize>) {
     const MAX_STRETCH: usize = 36; // characters
-    let mut orig: Vec<Range<usize>> = spans.iter().map(|r| norm.original_range(r.clone())).collect();
+    let mut orig: Vec<Range<usize>> = spans
+        .iter()
+        .map(|r| norm.original_range(r.clone()))
+        .collect();
     orig.sort_by_key(|r| r.start);
     orig.dedup();
     let whole = orig.first().map_or(0, |r| r.start)..orig.iter().map(|r| r.end).max().unwrap_or(0);

@@ -21,7 +21,7 @@
 use std::collections::HashMap;
 use std::ops::Range;
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 use unicode_normalization::UnicodeNormalization;
 
 use super::data::FoldTable;
@@ -59,6 +59,9 @@ impl Normalized {
 /// Builds [`Normalized`] text. Built once; cheap to share.
 pub struct Normalizer {
     t2s: HashMap<char, char>,
+    /// One bit per CJK character (U+3400–U+9FFF): is it in `t2s`? Most characters are not, and
+    /// the bit test is far cheaper than a hash lookup.
+    traditional: Vec<u64>,
     fold_matcher: AhoCorasick,
     fold_targets: Vec<FoldTarget>,
 }
@@ -86,12 +89,23 @@ impl Normalizer {
                 _ => return Err(format!("t2s table: bad line {line:?}")),
             }
         }
+        let mut traditional = vec![0u64; (CJK_END - CJK_START) as usize / 64 + 1];
+        for &c in t2s.keys() {
+            if let Some(bit) = cjk_bit(c) {
+                traditional[bit / 64] |= 1 << (bit % 64);
+            }
+        }
+        let all_variants: Vec<&String> = folds.fold.values().flatten().collect();
         let mut patterns = Vec::new();
         let mut fold_targets = Vec::new();
         for (canonical, variants) in &folds.fold {
-            // The canonical word is a pattern too, so that "支付宝" is not read as "支" + a
-            // variant that is its own suffix.
-            for variant in std::iter::once(canonical).chain(variants) {
+            // A canonical word that contains some variant ("支付宝" ⊃ "付宝") is a pattern too, so
+            // that it is not read as "支" + that variant.
+            let guard = all_variants
+                .iter()
+                .any(|v| v.as_str() != canonical && canonical.contains(v.as_str()));
+            let own = guard.then_some(canonical);
+            for variant in own.into_iter().chain(variants) {
                 // Variants are written in normalised form already (lowercase, simplified).
                 let latin = |c: Option<char>| c.is_some_and(|c| c.is_ascii_alphanumeric());
                 patterns.push(variant.clone());
@@ -103,11 +117,13 @@ impl Normalizer {
             }
         }
         let fold_matcher = AhoCorasickBuilder::new()
+            .kind(Some(AhoCorasickKind::DFA))
             .match_kind(MatchKind::LeftmostLongest)
             .build(&patterns)
             .map_err(|e| format!("fold table: {e}"))?;
         Ok(Self {
             t2s,
+            traditional,
             fold_matcher,
             fold_targets,
         })
@@ -139,7 +155,7 @@ impl Normalizer {
             if c.is_ascii() {
                 self.push_mapped(&mut out, c.to_ascii_lowercase(), span, &mut last_was_space);
             } else if is_cjk_unified(c) {
-                let c = self.t2s.get(&c).copied().unwrap_or(c);
+                let c = self.simplified(c);
                 self.push_mapped(&mut out, c, span, &mut last_was_space);
             } else if is_invisible(c) {
                 continue;
@@ -153,7 +169,7 @@ impl Normalizer {
                             self.push_mapped(&mut out, l, span, &mut last_was_space);
                         }
                     } else {
-                        let n = self.t2s.get(&n).copied().unwrap_or(n);
+                        let n = self.simplified(n);
                         self.push_mapped(&mut out, n, span, &mut last_was_space);
                     }
                 }
@@ -164,6 +180,14 @@ impl Normalizer {
             out.spans.pop();
         }
         out
+    }
+
+    fn simplified(&self, c: char) -> char {
+        match cjk_bit(c) {
+            Some(bit) if self.traditional[bit / 64] & (1 << (bit % 64)) == 0 => c,
+            Some(_) => self.t2s.get(&c).copied().unwrap_or(c),
+            None => self.t2s.get(&c).copied().unwrap_or(c),
+        }
     }
 
     fn push_mapped(&self, out: &mut Normalized, c: char, span: Span, last_was_space: &mut bool) {
@@ -195,10 +219,16 @@ impl Normalizer {
         let mut copied_to = 0;
         for m in self.fold_matcher.find_iter(text) {
             let target = &self.fold_targets[m.pattern().as_usize()];
-            if !is_latin_word_boundary(text, m.start(), m.end(), target.latin_start, target.latin_end) {
+            if !is_latin_word_boundary(
+                text,
+                m.start(),
+                m.end(),
+                target.latin_start,
+                target.latin_end,
+            ) {
                 continue;
             }
-            if &text[m.start()..m.end()] == target.replacement {
+            if text[m.start()..m.end()] == target.replacement {
                 continue;
             }
             let out = out.get_or_insert_with(|| Normalized {
@@ -206,7 +236,8 @@ impl Normalizer {
                 spans: Vec::with_capacity(text.len() + 16),
             });
             out.text.push_str(&text[copied_to..m.start()]);
-            out.spans.extend_from_slice(&input.spans[copied_to..m.start()]);
+            out.spans
+                .extend_from_slice(&input.spans[copied_to..m.start()]);
             let span = Span {
                 start: input.spans[m.start()].start,
                 end: input.spans[m.end() - 1].end,
@@ -229,12 +260,20 @@ fn push_char(out: &mut Normalized, c: char, span: Span) {
 }
 
 /// A Latin fold ("vx") must not sit inside a longer Latin word ("vxyz", "wxid_").
-fn is_latin_word_boundary(text: &str, start: usize, end: usize, check_start: bool, check_end: bool) -> bool {
+fn is_latin_word_boundary(
+    text: &str,
+    start: usize,
+    end: usize,
+    check_start: bool,
+    check_end: bool,
+) -> bool {
     let before = text[..start].chars().next_back();
     let after = text[end..].chars().next();
     // Inside an id, a domain or an e-mail address ("wx-jiechu.top") nothing is folded.
-    let is_word = |c: Option<char>| c.is_some_and(|c| c.is_ascii_alphabetic() || matches!(c, '_' | '-' | '.' | '/' | '@'));
-    !(check_start && is_word(before)) && !(check_end && is_word(after))
+    let is_word = |c: Option<char>| {
+        c.is_some_and(|c| c.is_ascii_alphabetic() || matches!(c, '_' | '-' | '.' | '/' | '@'))
+    };
+    !(check_start && is_word(before) || check_end && is_word(after))
 }
 
 /// Step 5: drop separators inside CJK words and join long digit groups.
@@ -301,13 +340,17 @@ fn join_digit_groups(
         }
         group_lengths.push(i - group_start);
         // A single separator followed by another digit continues the run.
-        if i + 1 < chars.len() && matches!(chars[i].1, ' ' | '-') && chars[i + 1].1.is_ascii_digit() {
+        if i + 1 < chars.len() && matches!(chars[i].1, ' ' | '-') && chars[i + 1].1.is_ascii_digit()
+        {
             i += 1;
             continue;
         }
         break;
     }
-    let first_group: String = chars[start..start + group_lengths[0]].iter().map(|(_, c)| c).collect();
+    let first_group: String = chars[start..start + group_lengths[0]]
+        .iter()
+        .map(|(_, c)| c)
+        .collect();
     let looks_like_date = group_lengths.len() >= 3
         && group_lengths[0] == 4
         && (first_group.starts_with("19") || first_group.starts_with("20"))
@@ -331,6 +374,16 @@ fn is_separator(c: char) -> bool {
         c,
         ' ' | '-' | '_' | '.' | '·' | '*' | '|' | '~' | '/' | '\\' | '+' | '=' | '#' | '•' | '`'
     )
+}
+
+const CJK_START: u32 = 0x3400;
+const CJK_END: u32 = 0xA000;
+
+fn cjk_bit(c: char) -> Option<usize> {
+    let c = c as u32;
+    (CJK_START..CJK_END)
+        .contains(&c)
+        .then(|| (c - CJK_START) as usize)
 }
 
 /// CJK Unified Ideographs and extension A; the characters Chinese text is written in.
@@ -425,7 +478,13 @@ mod tests {
 
     #[test]
     fn normalising_twice_changes_nothing() {
-        for s in ["vx 号 abc", "微 - 信", "138 0013 8000 元", "Ｖ信 ＡＢＣ", "a  b\n\n c"] {
+        for s in [
+            "vx 号 abc",
+            "微 - 信",
+            "138 0013 8000 元",
+            "Ｖ信 ＡＢＣ",
+            "a  b\n\n c",
+        ] {
             let once = norm(s);
             assert_eq!(norm(&once), once, "input {s:?}");
         }

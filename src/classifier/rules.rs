@@ -10,7 +10,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::ops::Range;
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 use serde::{Deserialize, Serialize};
 
 use super::features::Feature;
@@ -250,6 +250,7 @@ impl RuleSet {
             ));
         }
         let matcher = AhoCorasickBuilder::new()
+            .kind(Some(AhoCorasickKind::DFA))
             .match_kind(MatchKind::Standard)
             .build(&patterns)
             .map_err(|e| format!("concept matcher: {e}"))?;
@@ -261,6 +262,7 @@ impl RuleSet {
             .chain(&file.negation.ignore)
             .collect();
         let cues = AhoCorasickBuilder::new()
+            .kind(Some(AhoCorasickKind::DFA))
             .match_kind(MatchKind::LeftmostLongest)
             .build(&cue_patterns)
             .map_err(|e| format!("negation cues: {e}"))?;
@@ -309,7 +311,10 @@ impl RuleSet {
                 RuleKind::Topic | RuleKind::Warning => spec.weight == 0,
             };
             if !sign_ok {
-                return Err(format!("rule {}: weight {} does not fit its kind", spec.id, spec.weight));
+                return Err(format!(
+                    "rule {}: weight {} does not fit its kind",
+                    spec.id, spec.weight
+                ));
             }
             let terms = |list: &[String]| -> Result<Vec<Term>, String> {
                 list.iter().map(|t| parse_term(t, &spec.id)).collect()
@@ -374,7 +379,9 @@ impl RuleSet {
                 continue;
             }
             let negated = (!cues.is_empty() && self.is_negated(text, &cues, m.start(), m.end()))
-                || negated_clauses.iter().any(|c| c.start <= m.start() && m.end() <= c.end);
+                || negated_clauses
+                    .iter()
+                    .any(|c| c.start <= m.start() && m.end() <= c.end);
             for &term in concepts {
                 out.push(Occurrence {
                     term,
@@ -414,12 +421,34 @@ impl RuleSet {
         })
     }
 
-    /// Evaluates every rule against the occurrences (sorted by term, then start).
-    pub fn evaluate<'r>(&'r self, occurrences: &[Occurrence]) -> Vec<Firing<'r>> {
+    /// The number of distinct term ids (concepts, then features).
+    pub fn term_count(&self) -> usize {
+        self.concept_names.len() + super::features::Feature::ALL.len()
+    }
+
+    /// Evaluates every rule against the occurrences (in any order).
+    pub fn evaluate<'r>(&'r self, unsorted: &[Occurrence]) -> Vec<Firing<'r>> {
+        // Group occurrences by term with a counting sort: one pass, and each term's
+        // occurrences are then a slice.
+        let terms = self.term_count();
+        let mut starts = vec![0u32; terms + 1];
+        for o in unsorted {
+            starts[o.term as usize + 1] += 1;
+        }
+        for i in 0..terms {
+            starts[i + 1] += starts[i];
+        }
+        let mut next = starts.clone();
+        let mut occurrences = unsorted.to_vec();
+        for o in unsorted {
+            let slot = &mut next[o.term as usize];
+            occurrences[*slot as usize] = *o;
+            *slot += 1;
+        }
+        let occurrences = &occurrences[..];
         let of = |term: u16| -> &[Occurrence] {
-            let lo = occurrences.partition_point(|o| o.term < term);
-            let hi = occurrences.partition_point(|o| o.term <= term);
-            &occurrences[lo..hi]
+            let t = term as usize;
+            &occurrences[starts[t] as usize..starts[t + 1] as usize]
         };
         let matches = |t: Term, o: &Occurrence| o.negated == t.negated;
         let present = |t: Term| of(t.id).iter().any(|o| matches(t, o));
@@ -444,7 +473,7 @@ impl RuleSet {
                         if let Some(o) = of(t.id).iter().find(|o| matches(*t, o)) {
                             firings.push(Firing {
                                 rule,
-                                spans: vec![o.start..o.end],
+                                spans: std::iter::once(o.start..o.end).collect(),
                             });
                             continue 'rules;
                         }
@@ -453,9 +482,13 @@ impl RuleSet {
                 }
             };
             for a in of(anchor.id).iter().filter(|o| matches(anchor, o)) {
-                let mut spans = vec![a.start..a.end];
+                let mut spans: Vec<Range<usize>> = std::iter::once(a.start..a.end).collect();
                 let all_near = rest_all.iter().all(|t| {
-                    match of(t.id).iter().filter(|o| matches(*t, o)).find(|o| near(a, o)) {
+                    match of(t.id)
+                        .iter()
+                        .filter(|o| matches(*t, o))
+                        .find(|o| near(a, o))
+                    {
                         Some(o) => {
                             spans.push(o.start..o.end);
                             true
@@ -468,7 +501,10 @@ impl RuleSet {
                 }
                 if !rule.any.is_empty() {
                     let found = rule.any.iter().find_map(|t| {
-                        of(t.id).iter().filter(|o| matches(*t, o)).find(|o| near(a, o))
+                        of(t.id)
+                            .iter()
+                            .filter(|o| matches(*t, o))
+                            .find(|o| near(a, o))
                     });
                     match found {
                         Some(o) => spans.push(o.start..o.end),
@@ -485,10 +521,12 @@ impl RuleSet {
 
 /// The clause (between clause breaks) that contains `r`.
 fn clause_around(text: &str, r: Range<usize>) -> Range<usize> {
-    let start = text[..r.start]
-        .rfind(CLAUSE_BREAKS)
-        .map_or(0, |i| i + text[i..].chars().next().map_or(1, char::len_utf8));
-    let end = text[r.end..].find(CLAUSE_BREAKS).map_or(text.len(), |i| r.end + i);
+    let start = text[..r.start].rfind(CLAUSE_BREAKS).map_or(0, |i| {
+        i + text[i..].chars().next().map_or(1, char::len_utf8)
+    });
+    let end = text[r.end..]
+        .find(CLAUSE_BREAKS)
+        .map_or(text.len(), |i| r.end + i);
     start..end
 }
 
@@ -504,9 +542,7 @@ fn is_word_boundary(text: &str, start: usize, end: usize) -> bool {
 fn gap(a: &Occurrence, b: &Occurrence) -> usize {
     if a.end <= b.start {
         b.start - a.end
-    } else if b.end <= a.start {
-        a.start - b.end
     } else {
-        0
+        a.start.saturating_sub(b.end)
     }
 }

@@ -38,7 +38,10 @@ pub fn run_jsonl(
         let line = match std::str::from_utf8(raw) {
             Ok(l) => l,
             Err(_) => {
-                write_line(&mut output, &json!({"id": null, "error": "line is not valid UTF-8"}))?;
+                write_line(
+                    &mut output,
+                    &json!({"id": null, "error": "line is not valid UTF-8"}),
+                )?;
                 continue;
             }
         };
@@ -49,7 +52,10 @@ pub fn run_jsonl(
                     .ok()
                     .and_then(|v| v.get("id").cloned())
                     .unwrap_or(Value::Null);
-                write_line(&mut output, &json!({"id": id, "error": format!("not a JSON object with a text: {e}")}))?;
+                write_line(
+                    &mut output,
+                    &json!({"id": id, "error": format!("not a JSON object with a text: {e}")}),
+                )?;
                 continue;
             }
         };
@@ -59,7 +65,10 @@ pub fn run_jsonl(
                 write_line(&mut output, &ReportJson::new(item.id, &report))?;
             }
             _ => {
-                write_line(&mut output, &json!({"id": item.id, "error": "missing \"text\" string"}))?;
+                write_line(
+                    &mut output,
+                    &json!({"id": item.id, "error": "missing \"text\" string"}),
+                )?;
             }
         }
     }
@@ -96,7 +105,9 @@ mod tests {
 
     #[test]
     fn one_line_out_per_line_in_and_errors_keep_going() {
-        let mut input = b"{\"id\": 1, \"text\": \"\xe4\xbd\xa0\xe5\xa5\xbd\"}\nnot json\n{\"id\": \"x\"}\n".to_vec();
+        let mut input =
+            b"{\"id\": 1, \"text\": \"\xe4\xbd\xa0\xe5\xa5\xbd\"}\nnot json\n{\"id\": \"x\"}\n"
+                .to_vec();
         input.extend_from_slice(b"\xff\xfe\n{\"id\": 4, \"text\": \"hi\"}\n");
         let lines = run(&input);
         assert_eq!(lines.len(), 5);

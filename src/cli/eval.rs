@@ -36,14 +36,23 @@ pub struct Evaluation {
 
 impl Evaluation {
     pub fn add(&mut self, id: String, expected: Verdict, got: Verdict) {
-        *self.confusion.entry(expected).or_default().entry(got).or_default() += 1;
+        *self
+            .confusion
+            .entry(expected)
+            .or_default()
+            .entry(got)
+            .or_default() += 1;
         if expected != got {
             self.misses.push(Miss { id, expected, got });
         }
     }
 
     fn count(&self, expected: Verdict, got: Verdict) -> usize {
-        self.confusion.get(&expected).and_then(|m| m.get(&got)).copied().unwrap_or(0)
+        self.confusion
+            .get(&expected)
+            .and_then(|m| m.get(&got))
+            .copied()
+            .unwrap_or(0)
     }
 
     pub fn total(&self) -> usize {
@@ -67,7 +76,11 @@ impl Evaluation {
 
     pub fn f1(&self, class: Verdict) -> f64 {
         let (p, r) = (self.precision(class), self.recall(class));
-        if p + r == 0.0 { 0.0 } else { 2.0 * p * r / (p + r) }
+        if p + r == 0.0 {
+            0.0
+        } else {
+            2.0 * p * r / (p + r)
+        }
     }
 
     /// Share of `legit` and `unrelated` messages called `scam`.
@@ -99,7 +112,11 @@ impl Evaluation {
             }
             out.push('\n');
         }
-        let _ = writeln!(out, "\n{:>12}{:>11}{:>11}{:>11}", "class", "precision", "recall", "f1");
+        let _ = writeln!(
+            out,
+            "\n{:>12}{:>11}{:>11}{:>11}",
+            "class", "precision", "recall", "f1"
+        );
         for v in Verdict::ALL {
             let _ = writeln!(
                 out,
@@ -120,7 +137,13 @@ impl Evaluation {
         if !self.misses.is_empty() {
             let _ = writeln!(out, "\nwrong ({}):", self.misses.len());
             for m in &self.misses {
-                let _ = writeln!(out, "  {}  label={} got={}", m.id, m.expected.as_str(), m.got.as_str());
+                let _ = writeln!(
+                    out,
+                    "  {}  label={} got={}",
+                    m.id,
+                    m.expected.as_str(),
+                    m.got.as_str()
+                );
             }
         }
         if !self.bad_lines.is_empty() {
@@ -159,7 +182,8 @@ pub fn evaluate(classifier: &Classifier, input: impl BufRead, into: &mut Evaluat
             }
         };
         let Some(expected) = Verdict::parse(&item.label) else {
-            into.bad_lines.push((line_no, format!("unknown label {:?}", item.label)));
+            into.bad_lines
+                .push((line_no, format!("unknown label {:?}", item.label)));
             continue;
         };
         let id = match item.id {

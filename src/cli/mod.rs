@@ -15,7 +15,11 @@ use crate::render::{View, verdict_doc};
 use crate::responses::{Language, Responses};
 
 #[derive(Debug, Parser)]
-#[command(name = "loanguard", version, about = "网贷催收鉴别助手：分辨真催收和诈骗的 Telegram 机器人与命令行")]
+#[command(
+    name = "loanguard",
+    version,
+    about = "网贷催收鉴别助手：分辨真催收和诈骗的 Telegram 机器人与命令行"
+)]
 pub struct Args {
     #[command(subcommand)]
     pub command: Option<Command>,
@@ -88,7 +92,12 @@ pub fn check(args: CheckArgs) -> ExitCode {
     if let Format::Jsonl = args.format {
         let stdin = io::stdin();
         let stdout = io::stdout();
-        return match check::run_jsonl(classifier, &context, stdin.lock(), io::BufWriter::new(stdout.lock())) {
+        return match check::run_jsonl(
+            classifier,
+            &context,
+            stdin.lock(),
+            io::BufWriter::new(stdout.lock()),
+        ) {
             Ok(_) => ExitCode::SUCCESS,
             Err(e) if e.kind() == io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
             Err(e) => fail(&format!("读写失败：{e}")),

@@ -11,7 +11,10 @@ pub enum Inline {
     Italic(String),
     Code(String),
     /// A link; the URL is escaped as an attribute.
-    Link { text: String, url: String },
+    Link {
+        text: String,
+        url: String,
+    },
 }
 
 /// A run of lines, separated from the next paragraph by an empty line.
@@ -53,11 +56,19 @@ impl Doc {
     }
 
     pub fn to_html(&self) -> String {
-        self.paragraphs.iter().map(paragraph_html).collect::<Vec<_>>().join("\n\n")
+        self.paragraphs
+            .iter()
+            .map(paragraph_html)
+            .collect::<Vec<_>>()
+            .join("\n\n")
     }
 
     pub fn to_plain(&self) -> String {
-        self.paragraphs.iter().map(paragraph_plain).collect::<Vec<_>>().join("\n\n")
+        self.paragraphs
+            .iter()
+            .map(paragraph_plain)
+            .collect::<Vec<_>>()
+            .join("\n\n")
     }
 
     /// Splits into HTML messages that each fit Telegram's limit, at paragraph boundaries, then
@@ -104,7 +115,10 @@ fn paragraph_chunks(p: &Paragraph, limit: usize) -> Vec<(String, usize)> {
     for line in &p.lines {
         let plain = line_plain(line);
         if utf16_len(&plain) <= limit {
-            let sub = Paragraph { lines: vec![line.clone()], quote: p.quote };
+            let sub = Paragraph {
+                lines: vec![line.clone()],
+                quote: p.quote,
+            };
             chunks.push((paragraph_html(&sub), utf16_len(&plain)));
             continue;
         }
@@ -124,7 +138,12 @@ fn paragraph_chunks(p: &Paragraph, limit: usize) -> Vec<(String, usize)> {
 }
 
 fn paragraph_html(p: &Paragraph) -> String {
-    let body = p.lines.iter().map(|l| line_html(l)).collect::<Vec<_>>().join("\n");
+    let body = p
+        .lines
+        .iter()
+        .map(|l| line_html(l))
+        .collect::<Vec<_>>()
+        .join("\n");
     if p.quote {
         format!("<blockquote expandable>{body}</blockquote>")
     } else {
@@ -133,7 +152,11 @@ fn paragraph_html(p: &Paragraph) -> String {
 }
 
 fn paragraph_plain(p: &Paragraph) -> String {
-    p.lines.iter().map(|l| line_plain(l)).collect::<Vec<_>>().join("\n")
+    p.lines
+        .iter()
+        .map(|l| line_plain(l))
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 fn line_html(line: &[Inline]) -> String {
@@ -172,7 +195,9 @@ fn line_plain(line: &[Inline]) -> String {
     let mut out = String::new();
     for piece in line {
         match piece {
-            Inline::Text(s) | Inline::Bold(s) | Inline::Italic(s) | Inline::Code(s) => out.push_str(s),
+            Inline::Text(s) | Inline::Bold(s) | Inline::Italic(s) | Inline::Code(s) => {
+                out.push_str(s)
+            }
             Inline::Link { text, url } => {
                 out.push_str(text);
                 if text != url {
@@ -213,7 +238,10 @@ mod tests {
         d.push(Paragraph::default().line(vec![
             Inline::Bold("</b><script>".into()),
             Inline::Text(" & <i>".into()),
-            Inline::Link { text: "<x>".into(), url: "https://a.b/?q=\"&x".into() },
+            Inline::Link {
+                text: "<x>".into(),
+                url: "https://a.b/?q=\"&x".into(),
+            },
         ]));
         d
     }
@@ -229,7 +257,10 @@ mod tests {
 
     #[test]
     fn plain_text_has_no_markup() {
-        assert_eq!(hostile().to_plain(), "</b><script> & <i><x> (https://a.b/?q=\"&x)");
+        assert_eq!(
+            hostile().to_plain(),
+            "</b><script> & <i><x> (https://a.b/?q=\"&x)"
+        );
     }
 
     #[test]

@@ -45,7 +45,9 @@ mod tests {
 
     #[test]
     fn masks_numbers_and_amounts() {
-        let t = redact_text("请转账5000元到6222 0212 3456 7890 128，联系13800138000，身份证11010519491231002X");
+        let t = redact_text(
+            "请转账5000元到6222 0212 3456 7890 128，联系13800138000，身份证11010519491231002X",
+        );
         assert!(!t.contains("13800138000"), "{t}");
         assert!(!t.contains("6222"), "{t}");
         assert!(!t.contains("11010519491231002X"), "{t}");

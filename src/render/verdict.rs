@@ -3,7 +3,9 @@
 
 use super::doc::{Doc, Inline, Paragraph};
 use super::redact::redact_text;
-use crate::classifier::{Context, EntityKind, ForwardOrigin, MAX_INPUT_BYTES, Note, Report, Signal};
+use crate::classifier::{
+    Context, EntityKind, ForwardOrigin, MAX_INPUT_BYTES, Note, Report, Signal,
+};
 use crate::responses::{Responses, fill};
 
 /// How much of the report to show.
@@ -18,9 +20,19 @@ pub struct View {
 
 impl View {
     /// Everything, for the command line.
-    pub const FULL: View = View { max_reasons: 8, show_entities: true, show_advice: true, redact: false };
+    pub const FULL: View = View {
+        max_reasons: 8,
+        show_entities: true,
+        show_advice: true,
+        redact: false,
+    };
     /// A private chat: up to five reasons, no entity list.
-    pub const PRIVATE: View = View { max_reasons: 5, show_entities: false, show_advice: true, redact: false };
+    pub const PRIVATE: View = View {
+        max_reasons: 5,
+        show_entities: false,
+        show_advice: true,
+        redact: false,
+    };
 }
 
 const MAX_QUOTE_CHARS: usize = 40;
@@ -42,7 +54,10 @@ pub fn verdict_doc(report: &Report<'_>, context: &Context, texts: &Responses, vi
         match note {
             Note::NoText => notes = notes.text(&texts.report.no_text),
             Note::Truncated => {
-                notes = notes.text(fill(&texts.report.truncated, &[("limit", &MAX_INPUT_BYTES.to_string())]))
+                notes = notes.text(fill(
+                    &texts.report.truncated,
+                    &[("limit", &MAX_INPUT_BYTES.to_string())],
+                ))
             }
         }
     }
@@ -75,13 +90,25 @@ pub fn verdict_doc(report: &Report<'_>, context: &Context, texts: &Responses, vi
 
     let mut directory = Paragraph::default();
     for entry in &report.directory_hits {
-        let Some(number) = entry.numbers.iter().find(|n| report.entities.iter().any(|e| &e.value == *n)) else {
+        let Some(number) = entry
+            .numbers
+            .iter()
+            .find(|n| report.entities.iter().any(|e| &e.value == *n))
+        else {
             continue;
         };
-        let status = if entry.verified { "" } else { texts.report.unverified.as_str() };
+        let status = if entry.verified {
+            ""
+        } else {
+            texts.report.unverified.as_str()
+        };
         directory = directory.text(fill(
             &texts.report.directory_match,
-            &[("number", number), ("name", &entry.name), ("status", status)],
+            &[
+                ("number", number),
+                ("name", &entry.name),
+                ("status", status),
+            ],
         ));
     }
     doc.push(directory);
@@ -92,7 +119,11 @@ pub fn verdict_doc(report: &Report<'_>, context: &Context, texts: &Responses, vi
             if matches!(e.kind, EntityKind::Brand) {
                 continue;
             }
-            let value = if e.kind.is_personal() || view.redact { e.redacted() } else { e.value.clone() };
+            let value = if e.kind.is_personal() || view.redact {
+                e.redacted()
+            } else {
+                e.value.clone()
+            };
             p = p.text(format!("• {}：{}", texts.entity_kind(e.kind), value));
         }
         doc.push(p);
@@ -124,9 +155,16 @@ pub fn reasons_to_show<'a>(report: &'a Report<'a>, max: usize) -> Vec<&'a Signal
 
 fn reason_line(n: usize, s: &Signal<'_>, texts: &Responses, view: View) -> Vec<Inline> {
     let evidence = quote(&s.evidence, view.redact);
-    let prefix = if n > 0 { format!("{n}. ") } else { "• ".to_string() };
+    let prefix = if n > 0 {
+        format!("{n}. ")
+    } else {
+        "• ".to_string()
+    };
     let reason = texts.reason(s.id());
-    let line = fill(&texts.report.reason_line, &[("reason", reason), ("evidence", "\u{0}")]);
+    let line = fill(
+        &texts.report.reason_line,
+        &[("reason", reason), ("evidence", "\u{0}")],
+    );
     // Keep the quoted words apart so they can be styled.
     let mut pieces = vec![Inline::Text(prefix)];
     let mut parts = line.splitn(2, '\u{0}');
@@ -141,8 +179,16 @@ fn reason_line(n: usize, s: &Signal<'_>, texts: &Responses, view: View) -> Vec<I
 }
 
 fn quote(evidence: &str, redact: bool) -> String {
-    let text = if redact { redact_text(evidence) } else { evidence.to_string() };
+    let text = if redact {
+        redact_text(evidence)
+    } else {
+        evidence.to_string()
+    };
     let mut chars = text.chars();
     let short: String = chars.by_ref().take(MAX_QUOTE_CHARS).collect();
-    if chars.next().is_some() { format!("{short}…") } else { short }
+    if chars.next().is_some() {
+        format!("{short}…")
+    } else {
+        short
+    }
 }
