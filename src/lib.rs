@@ -3,8 +3,10 @@
 //! - [`classifier`]: the shared, pure classifier used by the bot, the command line and the tests.
 //! - [`responses`]: every user-facing text, loaded from `responses/<language>.toml`.
 //! - [`render`]: replies built from reports and texts, as Telegram HTML or plain text.
+//! - [`bot`]: the Telegram bot (teloxide) and `loanguard chat`.
 //! - [`cli`]: the `loanguard check` and `loanguard eval` commands.
 
+pub mod bot;
 pub mod classifier;
 pub mod cli;
 pub mod render;

@@ -13,23 +13,29 @@ use serde::Deserialize;
 use crate::classifier::{Classifier, EntityKind, RuleKind, Verdict};
 
 const ZH_CN: &str = include_str!("../responses/zh-CN.toml");
+const EN: &str = include_str!("../responses/en.toml");
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Language {
     ZhCn,
+    En,
 }
 
 impl Language {
-    pub const ALL: [Language; 1] = [Language::ZhCn];
+    pub const ALL: [Language; 2] = [Language::ZhCn, Language::En];
 
-    /// The language for a Telegram `language_code`; Chinese is the default.
-    pub fn from_code(_code: Option<&str>) -> Self {
-        Language::ZhCn
+    /// The language for a Telegram `language_code`: English for `en…`, Chinese otherwise.
+    pub fn from_code(code: Option<&str>) -> Self {
+        match code {
+            Some(c) if c.to_ascii_lowercase().starts_with("en") => Language::En,
+            _ => Language::ZhCn,
+        }
     }
 
     fn source(self) -> (&'static str, &'static str) {
         match self {
             Language::ZhCn => ("zh-CN", ZH_CN),
+            Language::En => ("en", EN),
         }
     }
 }
@@ -44,6 +50,72 @@ pub struct Responses {
     pub entity_kinds: BTreeMap<String, String>,
     pub advice: Advice,
     pub reasons: BTreeMap<String, String>,
+    pub bot: BotTexts,
+    pub buttons: Buttons,
+    pub group: GroupTexts,
+    pub group_advice: PerVerdict,
+    pub commands: CommandTexts,
+}
+
+/// Texts of the conversation. Multi-line texts mark bold headings with a leading "# ".
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BotTexts {
+    pub start: String,
+    pub help: String,
+    pub privacy: String,
+    pub forget_done: String,
+    pub verify_checklist: String,
+    pub respond: String,
+    pub plan: String,
+    pub legal: String,
+    pub sticker: String,
+    pub voice: String,
+    pub photo_no_caption: String,
+    pub other_media: String,
+    pub unknown_command: String,
+    pub batch_note: String,
+    pub edited_note: String,
+    pub feedback_up: String,
+    pub feedback_down: String,
+    pub deep_link: String,
+    pub error: String,
+    pub stale_button: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Buttons {
+    pub verify: String,
+    pub respond: String,
+    pub legal: String,
+    pub accurate: String,
+    pub wrong: String,
+    pub full_advice: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GroupTexts {
+    pub intro: String,
+    pub help: String,
+    pub usage: String,
+    pub rate_limited: String,
+    pub reason_line: String,
+    pub redacted_name: String,
+}
+
+/// Descriptions registered with setMyCommands (3–256 characters each).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CommandTexts {
+    pub verify: String,
+    pub plan: String,
+    pub legal: String,
+    pub privacy: String,
+    pub forget: String,
+    pub help: String,
+    pub start: String,
 }
 
 #[derive(Debug, Deserialize)]
@@ -82,6 +154,7 @@ pub struct ReportTexts {
     pub no_reasons: String,
     pub violations: String,
     pub entities: String,
+    pub entity_line: String,
     pub next_steps: String,
     pub no_text: String,
     pub truncated: String,
@@ -152,6 +225,23 @@ impl Responses {
         for id in self.reasons.keys() {
             if !classifier.rules().iter().any(|r| &r.id == id) {
                 problems.push(format!("reason for unknown rule {id}"));
+            }
+        }
+        let descriptions = [
+            &self.commands.verify,
+            &self.commands.plan,
+            &self.commands.legal,
+            &self.commands.privacy,
+            &self.commands.forget,
+            &self.commands.help,
+            &self.commands.start,
+        ];
+        for d in descriptions {
+            let n = d.chars().count();
+            if !(3..=256).contains(&n) {
+                problems.push(format!(
+                    "command description {d:?} must be 3-256 characters"
+                ));
             }
         }
         for kind in ENTITY_KINDS {

@@ -29,6 +29,12 @@ pub struct Args {
 pub enum Command {
     /// Run the Telegram bot (the default).
     Run,
+    /// Try the bot in a terminal: the same replies, as plain text.
+    Chat {
+        /// Reply language: zh-CN or en.
+        #[arg(long, default_value = "zh-CN")]
+        lang: String,
+    },
     /// Check a message: from the arguments, or from stdin.
     Check(CheckArgs),
     /// Score the classifier on labelled JSON Lines files ({"id", "text", "label"}).
@@ -148,4 +154,51 @@ pub fn eval(files: &[PathBuf]) -> ExitCode {
 fn fail(message: &str) -> ExitCode {
     eprintln!("loanguard: {message}");
     ExitCode::from(1)
+}
+
+/// `loanguard` / `loanguard run`: the bot.
+pub fn run_bot() -> ExitCode {
+    init_logging();
+    let config = match crate::bot::Config::from_env() {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("loanguard: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(r) => r,
+        Err(e) => return fail(&format!("cannot start the async runtime: {e}")),
+    };
+    match runtime.block_on(crate::bot::run(config)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            tracing::error!(error = %e, "the bot stopped");
+            eprintln!("loanguard: {e}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+/// `loanguard chat`.
+pub fn chat(lang: &str) -> ExitCode {
+    let language = Language::from_code(Some(lang));
+    match crate::bot::chat::run(language) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => fail(&e.to_string()),
+    }
+}
+
+/// Logs go to stderr through `tracing`, filtered by RUST_LOG (default `info`). Handlers log
+/// verdicts and counts, never message text, numbers or the token.
+fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(io::stderr)
+        .try_init();
 }

@@ -124,7 +124,10 @@ pub fn verdict_doc(report: &Report<'_>, context: &Context, texts: &Responses, vi
             } else {
                 e.value.clone()
             };
-            p = p.text(format!("• {}：{}", texts.entity_kind(e.kind), value));
+            p = p.text(fill(
+                &texts.report.entity_line,
+                &[("kind", texts.entity_kind(e.kind)), ("value", &value)],
+            ));
         }
         doc.push(p);
     }

@@ -1,0 +1,151 @@
+//! `loanguard chat`: the private conversation in a terminal, through the same reply builders as
+//! the bot. Buttons are listed as numbered choices; type the number to press one.
+
+use std::io::{self, BufRead, Write};
+
+use super::callback::CallbackData;
+use super::command::{self, Command, Parsed};
+use super::replies::{self, ButtonAction, Reply};
+use crate::classifier::{Classifier, Context};
+use crate::responses::{Language, Responses};
+
+const BOT_NAME: &str = "loanguard_bot";
+
+/// One turn: the reply to a line typed by the user, given the buttons shown last.
+pub fn respond(line: &str, last_buttons: &[ButtonAction], texts: &Responses) -> Vec<Reply> {
+    let trimmed = line.trim();
+    if let Ok(n) = trimmed.parse::<usize>()
+        && let Some(action) = n.checked_sub(1).and_then(|i| last_buttons.get(i))
+    {
+        return match action {
+            ButtonAction::Callback(data) => match CallbackData::parse(data) {
+                Some(CallbackData::Section(s)) => vec![replies::section(s, texts)],
+                Some(CallbackData::Feedback { accurate, .. }) => {
+                    let t = if accurate {
+                        &texts.bot.feedback_up
+                    } else {
+                        &texts.bot.feedback_down
+                    };
+                    vec![Reply::text(replies::text_doc(t))]
+                }
+                None => vec![Reply::text(replies::text_doc(&texts.bot.stale_button))],
+            },
+            ButtonAction::Url(url) => vec![Reply::text(replies::text_doc(url))],
+        };
+    }
+    let text = match command::parse(trimmed, BOT_NAME) {
+        Parsed::Command(Command::Verify(args)) if !args.is_empty() => args,
+        Parsed::Command(cmd) => {
+            return replies::command_reply(&cmd, texts, true)
+                .into_iter()
+                .collect();
+        }
+        Parsed::OtherBot => return Vec::new(),
+        Parsed::NotCommand => line.to_string(),
+    };
+    let context = Context::default();
+    let report = Classifier::shared().classify_with(&text, &context);
+    vec![replies::verdict_private(&report, &context, texts, &[])]
+}
+
+/// Renders a reply as plain text with numbered buttons; returns the button actions in order.
+pub fn print_reply(reply: &Reply, out: &mut impl Write) -> io::Result<Vec<ButtonAction>> {
+    writeln!(out, "{}", reply.doc.to_plain())?;
+    let mut actions = Vec::new();
+    for row in &reply.buttons {
+        let mut line = String::new();
+        for b in row {
+            actions.push(b.action.clone());
+            line.push_str(&format!("[{}] {}   ", actions.len(), b.label));
+        }
+        writeln!(out, "{}", line.trim_end())?;
+    }
+    Ok(actions)
+}
+
+/// The terminal loop. A message may span several lines: an empty line sends it.
+pub fn run(language: Language) -> io::Result<()> {
+    let texts = Responses::get(language);
+    let stdin = io::stdin();
+    let mut out = io::stdout().lock();
+    for reply in respond("/start", &[], texts) {
+        print_reply(&reply, &mut out)?;
+    }
+    writeln!(
+        out,
+        "\n（输入消息或命令，空行发送；输入按钮编号可点按钮；Ctrl-D 退出）"
+    )?;
+    let mut buttons: Vec<ButtonAction> = Vec::new();
+    let mut pending = String::new();
+    for line in stdin.lock().lines() {
+        let line = line?;
+        let single = pending.is_empty()
+            && (line.trim().starts_with('/') || line.trim().parse::<usize>().is_ok());
+        if !line.trim().is_empty() && !single {
+            pending.push_str(&line);
+            pending.push('\n');
+            continue;
+        }
+        let input = if single {
+            line
+        } else {
+            std::mem::take(&mut pending)
+        };
+        if input.trim().is_empty() {
+            continue;
+        }
+        writeln!(out, "────────")?;
+        for reply in respond(&input, &buttons, texts) {
+            buttons = print_reply(&reply, &mut out)?;
+        }
+        writeln!(out)?;
+        out.flush()?;
+    }
+    if !pending.trim().is_empty() {
+        for reply in respond(&pending, &buttons, texts) {
+            print_reply(&reply, &mut out)?;
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_pasted_scam_gets_a_verdict_and_buttons_work() {
+        let texts = Responses::get(Language::ZhCn);
+        let replies = respond("请把验证码发给我，马上帮你注销校园贷", &[], texts);
+        let mut out = Vec::new();
+        let buttons = print_reply(&replies[0], &mut out).unwrap();
+        let shown = String::from_utf8(out).unwrap();
+        assert!(shown.contains(&texts.verdict.scam), "{shown}");
+        assert!(shown.contains("[1] "));
+        let section = respond("3", &buttons, texts);
+        assert!(section[0].doc.to_plain().contains("12348"));
+    }
+
+    #[test]
+    fn commands_work_like_in_telegram() {
+        let texts = Responses::get(Language::ZhCn);
+        assert!(
+            respond("/legal", &[], texts)[0]
+                .doc
+                .to_plain()
+                .contains("12378")
+        );
+        assert!(
+            respond("/verify", &[], texts)[0]
+                .doc
+                .to_plain()
+                .contains("官方APP")
+        );
+        assert!(
+            respond("/nonsense", &[], texts)[0]
+                .doc
+                .to_plain()
+                .contains(&texts.bot.unknown_command)
+        );
+    }
+}

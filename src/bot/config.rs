@@ -1,0 +1,95 @@
+//! Settings from the environment (and .env, read by dotenvy before this runs).
+
+use std::time::Duration;
+
+use regex::Regex;
+
+/// What the bot needs to start. Every field has a default except the token.
+#[derive(Clone)]
+pub struct Config {
+    pub token: String,
+    pub api_url: Option<url::Url>,
+    pub batch_window: Duration,
+    pub group_limit_per_minute: u32,
+}
+
+impl std::fmt::Debug for Config {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Config")
+            .field("token", &"<hidden>")
+            .field("api_url", &self.api_url.as_ref().map(|u| u.as_str()))
+            .field("batch_window", &self.batch_window)
+            .field("group_limit_per_minute", &self.group_limit_per_minute)
+            .finish()
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error(
+        "TELOXIDE_TOKEN is not set. Get a bot token from @BotFather (https://t.me/BotFather), then put TELOXIDE_TOKEN=<token> in .env or the environment."
+    )]
+    MissingToken,
+    #[error(
+        "TELOXIDE_TOKEN does not look like a bot token (it should be like 123456789:AA…). Get one from @BotFather (https://t.me/BotFather)."
+    )]
+    MalformedToken,
+    #[error("TELOXIDE_API_URL is not a valid URL.")]
+    BadApiUrl,
+    #[error("{0} must be a whole number.")]
+    BadNumber(&'static str),
+}
+
+fn number(name: &'static str, default: u64) -> Result<u64, ConfigError> {
+    match std::env::var(name) {
+        Ok(v) if !v.trim().is_empty() => v.trim().parse().map_err(|_| ConfigError::BadNumber(name)),
+        _ => Ok(default),
+    }
+}
+
+pub fn token_is_well_formed(token: &str) -> bool {
+    // "<bot id>:<secret>", as @BotFather hands them out.
+    Regex::new(r"^[0-9]{3,}:[A-Za-z0-9_-]{20,}$")
+        .map(|re| re.is_match(token))
+        .unwrap_or(false)
+}
+
+impl Config {
+    pub fn from_env() -> Result<Self, ConfigError> {
+        let token = std::env::var("TELOXIDE_TOKEN").unwrap_or_default();
+        let token = token.trim().to_string();
+        if token.is_empty() {
+            return Err(ConfigError::MissingToken);
+        }
+        if !token_is_well_formed(&token) {
+            return Err(ConfigError::MalformedToken);
+        }
+        let api_url = match std::env::var("TELOXIDE_API_URL") {
+            Ok(u) if !u.trim().is_empty() => {
+                Some(u.trim().parse().map_err(|_| ConfigError::BadApiUrl)?)
+            }
+            _ => None,
+        };
+        Ok(Self {
+            token,
+            api_url,
+            batch_window: Duration::from_millis(number("LOANGUARD_BATCH_MS", 1000)?),
+            group_limit_per_minute: number("LOANGUARD_GROUP_LIMIT", 5)? as u32,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn token_shapes() {
+        assert!(token_is_well_formed(
+            "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw"
+        ));
+        assert!(!token_is_well_formed("not-a-token"));
+        assert!(!token_is_well_formed("123456789:short"));
+        assert!(!token_is_well_formed(""));
+    }
+}

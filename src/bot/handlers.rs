@@ -1,0 +1,380 @@
+//! Thin handlers: read the update, call the classifier and the reply builders, send.
+//!
+//! Nothing here logs message text, numbers or the token.
+
+use std::error::Error;
+use std::sync::Arc;
+
+use teloxide::prelude::*;
+use teloxide::types::{ChatMemberUpdated, Me, MessageOrigin, User};
+
+use super::callback::CallbackData;
+use super::command::{self, Command, Parsed};
+use super::replies::{self, Reply};
+use super::send;
+use super::state::{BatchItem, BotState, GroupPermit, ReplyLink};
+use crate::classifier::{Classifier, Context, ForwardOrigin};
+use crate::render::{Doc, Paragraph};
+use crate::responses::{Language, Responses, fill};
+
+pub type HandlerError = Box<dyn Error + Send + Sync>;
+pub type HandlerResult = Result<(), HandlerError>;
+
+pub fn texts_for(user: Option<&User>) -> &'static Responses {
+    Responses::get(Language::from_code(
+        user.and_then(|u| u.language_code.as_deref()),
+    ))
+}
+
+fn origin_of(msg: &Message) -> Option<ForwardOrigin> {
+    msg.forward_origin().map(|o| match o {
+        MessageOrigin::User { .. } => ForwardOrigin::User,
+        MessageOrigin::HiddenUser { .. } => ForwardOrigin::HiddenUser,
+        MessageOrigin::Chat { .. } => ForwardOrigin::Chat,
+        MessageOrigin::Channel { .. } => ForwardOrigin::Channel,
+    })
+}
+
+fn context_of(msg: &Message) -> Context {
+    Context {
+        forwarded: msg.forward_origin().is_some(),
+        forward_origin: origin_of(msg),
+        sender_number: None,
+    }
+}
+
+fn body(msg: &Message) -> Option<&str> {
+    msg.text().or_else(|| msg.caption())
+}
+
+fn user_id(msg: &Message) -> u64 {
+    msg.from.as_ref().map_or(0, |u| u.id.0)
+}
+
+/// Every message: commands first, then private-chat content. Groups are otherwise ignored.
+pub async fn on_message(bot: Bot, me: Me, msg: Message, state: Arc<BotState>) -> HandlerResult {
+    let texts = texts_for(msg.from.as_ref());
+    if let Some(text) = body(&msg)
+        && text.starts_with('/')
+    {
+        match command::parse(text, me.username()) {
+            Parsed::Command(cmd) => return on_command(&bot, &me, &msg, cmd, &state, texts).await,
+            Parsed::OtherBot => return Ok(()),
+            Parsed::NotCommand => {}
+        }
+    }
+    if !msg.chat.is_private() || msg.is_automatic_forward() {
+        return Ok(());
+    }
+    if body(&msg).is_some() || msg.photo().is_some() {
+        return collect_and_check(&bot, &msg, &state, texts).await;
+    }
+    let hint = if msg.sticker().is_some() {
+        &texts.bot.sticker
+    } else if msg.voice().is_some() || msg.audio().is_some() || msg.video_note().is_some() {
+        &texts.bot.voice
+    } else {
+        &texts.bot.other_media
+    };
+    send::send(
+        &bot,
+        msg.chat.id,
+        &Reply::text(replies::text_doc(hint)),
+        Some(msg.id),
+    )
+    .await?;
+    Ok(())
+}
+
+/// Forwards, pasted text and photos in a private chat. Messages that arrive together (an album,
+/// five forwards of one conversation) are collected for a short window and answered once.
+async fn collect_and_check(
+    bot: &Bot,
+    msg: &Message,
+    state: &BotState,
+    texts: &Responses,
+) -> HandlerResult {
+    let item = BatchItem {
+        message_id: msg.id.0,
+        text: body(msg).unwrap_or_default().to_string(),
+        forwarded_from_channel: origin_of(msg) == Some(ForwardOrigin::Channel),
+        forwarded_hidden: origin_of(msg) == Some(ForwardOrigin::HiddenUser),
+        has_photo_only: body(msg).is_none(),
+    };
+    let chat = msg.chat.id.0;
+    let batchable = msg.forward_origin().is_some() || msg.media_group_id().is_some();
+    if batchable {
+        if !state.add_to_batch(chat, item) {
+            return Ok(()); // the first message of the batch answers for all
+        }
+        tokio::time::sleep(state.settings.batch_window).await;
+    } else {
+        state.add_to_batch(chat, item);
+    }
+    let items = state.take_batch(chat);
+    if items.is_empty() {
+        return Ok(());
+    }
+    if items.iter().all(|i| i.has_photo_only) {
+        let reply = Reply::text(replies::text_doc(&texts.bot.photo_no_caption));
+        send::send(bot, msg.chat.id, &reply, Some(msg.id)).await?;
+        return Ok(());
+    }
+    let text = items
+        .iter()
+        .map(|i| i.text.as_str())
+        .filter(|t| !t.is_empty())
+        .collect::<Vec<_>>()
+        .join("\n\n");
+    let origin = if items.iter().any(|i| i.forwarded_from_channel) {
+        Some(ForwardOrigin::Channel)
+    } else if items.iter().any(|i| i.forwarded_hidden) {
+        Some(ForwardOrigin::HiddenUser)
+    } else {
+        None
+    };
+    let context = Context {
+        forwarded: batchable,
+        forward_origin: origin,
+        sender_number: None,
+    };
+    let report = Classifier::shared().classify_with(&text, &context);
+    let mut notes = Vec::new();
+    if items.len() > 1 {
+        notes.push(fill(
+            &texts.bot.batch_note,
+            &[("count", &items.len().to_string())],
+        ));
+    }
+    let reply = replies::verdict_private(&report, &context, texts, &notes);
+    let first = teloxide::types::MessageId(items[0].message_id);
+    let sent = send::send(bot, msg.chat.id, &reply, Some(first)).await?;
+    tracing::info!(
+        chat_kind = "private",
+        verdict = report.verdict.as_str(),
+        risk = report.risk,
+        messages = items.len(),
+        "checked"
+    );
+    for i in &items {
+        state.remember_reply(
+            chat,
+            i.message_id,
+            ReplyLink {
+                reply_id: sent.id.0,
+                user_id: user_id(msg),
+            },
+        );
+    }
+    Ok(())
+}
+
+async fn on_command(
+    bot: &Bot,
+    me: &Me,
+    msg: &Message,
+    cmd: Command,
+    state: &BotState,
+    texts: &Responses,
+) -> HandlerResult {
+    let private = msg.chat.is_private();
+    if !private {
+        match state.group_permit(msg.chat.id.0) {
+            GroupPermit::Reply => {}
+            GroupPermit::WarnOnce => {
+                let reply = Reply::text(replies::text_doc(&texts.group.rate_limited));
+                send::send(bot, msg.chat.id, &reply, Some(msg.id)).await?;
+                return Ok(());
+            }
+            GroupPermit::Silent => return Ok(()),
+        }
+    }
+    let reply = match cmd {
+        Command::Verify(args) => return verify(bot, me, msg, &args, state, texts).await,
+        Command::Forget => {
+            let count = msg
+                .from
+                .as_ref()
+                .map_or(0, |u| state.forget_user(u.id.0, msg.chat.id.0));
+            Reply::text(replies::text_doc(&fill(
+                &texts.bot.forget_done,
+                &[("count", &count.to_string())],
+            )))
+        }
+        other => match replies::command_reply(&other, texts, private) {
+            Some(reply) => reply,
+            None => return Ok(()),
+        },
+    };
+    send::send(bot, msg.chat.id, &reply, Some(msg.id)).await?;
+    Ok(())
+}
+
+/// `/verify` with text, as a reply to a message, or bare (the checklist).
+async fn verify(
+    bot: &Bot,
+    me: &Me,
+    msg: &Message,
+    args: &str,
+    state: &BotState,
+    texts: &Responses,
+) -> HandlerResult {
+    let target = msg
+        .reply_to_message()
+        .filter(|r| body(r).is_some() && r.from.as_ref().is_none_or(|u| u.id != me.id));
+    let (text, context) = if !args.trim().is_empty() {
+        (args.to_string(), Context::default())
+    } else if let Some(replied) = target {
+        (
+            body(replied).unwrap_or_default().to_string(),
+            context_of(replied),
+        )
+    } else {
+        let t = if msg.chat.is_private() {
+            &texts.bot.verify_checklist
+        } else {
+            &texts.group.usage
+        };
+        send::send(
+            bot,
+            msg.chat.id,
+            &Reply::text(replies::text_doc(t)),
+            Some(msg.id),
+        )
+        .await?;
+        return Ok(());
+    };
+    let classifier = Classifier::shared();
+    let report = classifier.classify_with(&text, &context);
+    tracing::info!(
+        chat_kind = if msg.chat.is_private() {
+            "private"
+        } else {
+            "group"
+        },
+        verdict = report.verdict.as_str(),
+        risk = report.risk,
+        "checked"
+    );
+    if msg.chat.is_private() {
+        let reply = replies::verdict_private(&report, &context, texts, &[]);
+        let sent = send::send(bot, msg.chat.id, &reply, Some(msg.id)).await?;
+        state.remember_reply(
+            msg.chat.id.0,
+            msg.id.0,
+            ReplyLink {
+                reply_id: sent.id.0,
+                user_id: user_id(msg),
+            },
+        );
+    } else {
+        let reply = replies::verdict_group(&report, texts, classifier, me.username());
+        send::send(bot, msg.chat.id, &reply, Some(msg.id)).await?;
+    }
+    Ok(())
+}
+
+/// An edited message in a private chat is checked again and its earlier reply updated.
+pub async fn on_edited(bot: Bot, me: Me, msg: Message, state: Arc<BotState>) -> HandlerResult {
+    if !msg.chat.is_private() {
+        return Ok(());
+    }
+    let texts = texts_for(msg.from.as_ref());
+    let Some(raw) = body(&msg) else { return Ok(()) };
+    let text = match command::parse(raw, me.username()) {
+        Parsed::Command(Command::Verify(args)) if !args.is_empty() => args,
+        Parsed::Command(_) | Parsed::OtherBot => return Ok(()),
+        Parsed::NotCommand => raw.to_string(),
+    };
+    let context = context_of(&msg);
+    let report = Classifier::shared().classify_with(&text, &context);
+    let reply =
+        replies::verdict_private(&report, &context, texts, &[texts.bot.edited_note.clone()]);
+    match state.reply_for(msg.chat.id.0, msg.id.0) {
+        Some(link) => {
+            let result = send::edit(
+                &bot,
+                msg.chat.id,
+                teloxide::types::MessageId(link.reply_id),
+                &reply,
+            )
+            .await;
+            match result {
+                Ok(()) => {}
+                // Same verdict and text as before: nothing to change.
+                Err(teloxide::RequestError::Api(teloxide::ApiError::MessageNotModified)) => {}
+                Err(e) => return Err(e.into()),
+            }
+        }
+        None => {
+            let sent = send::send(&bot, msg.chat.id, &reply, Some(msg.id)).await?;
+            state.remember_reply(
+                msg.chat.id.0,
+                msg.id.0,
+                ReplyLink {
+                    reply_id: sent.id.0,
+                    user_id: user_id(&msg),
+                },
+            );
+        }
+    }
+    tracing::info!(
+        verdict = report.verdict.as_str(),
+        "rechecked edited message"
+    );
+    Ok(())
+}
+
+/// Buttons: always answered, so the client stops spinning; stale or forged data gets a note.
+pub async fn on_callback(bot: Bot, q: CallbackQuery) -> HandlerResult {
+    let texts = texts_for(Some(&q.from));
+    let parsed = q.data.as_deref().and_then(CallbackData::parse);
+    let chat = q
+        .message
+        .as_ref()
+        .map(|m| m.chat().id)
+        .unwrap_or(ChatId(q.from.id.0 as i64));
+    match parsed {
+        None => {
+            bot.answer_callback_query(q.id.clone())
+                .text(texts.bot.stale_button.clone())
+                .await?;
+        }
+        Some(CallbackData::Section(section)) => {
+            bot.answer_callback_query(q.id.clone()).await?;
+            send::send(&bot, chat, &replies::section(section, texts), None).await?;
+        }
+        Some(CallbackData::Feedback { accurate, verdict }) => {
+            let thanks = if accurate {
+                &texts.bot.feedback_up
+            } else {
+                &texts.bot.feedback_down
+            };
+            bot.answer_callback_query(q.id.clone())
+                .text(thanks.clone())
+                .await?;
+            tracing::info!(accurate, verdict = verdict.as_str(), "verdict feedback");
+        }
+    }
+    Ok(())
+}
+
+/// Added to a group: one short introduction.
+pub async fn on_my_chat_member(
+    bot: Bot,
+    update: ChatMemberUpdated,
+    state: Arc<BotState>,
+) -> HandlerResult {
+    let joined = !update.old_chat_member.is_present() && update.new_chat_member.is_present();
+    if !joined || update.chat.is_private() || update.chat.is_channel() {
+        return Ok(());
+    }
+    if state.group_permit(update.chat.id.0) != GroupPermit::Reply {
+        return Ok(());
+    }
+    let texts = texts_for(Some(&update.from));
+    let mut doc = Doc::default();
+    doc.push(Paragraph::default().text(&texts.group.intro));
+    send::send(&bot, update.chat.id, &Reply::text(doc), None).await?;
+    Ok(())
+}

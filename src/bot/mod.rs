@@ -1,0 +1,176 @@
+//! The Telegram bot: configuration, the handler tree, and the polling loop.
+//!
+//! - [`schema::schema`] builds the handler tree; handlers in [`handlers`] stay thin.
+//! - [`replies`] builds transport-independent replies, shared with `loanguard chat`.
+//! - [`state`] holds bounded, in-memory state (batches, reply links, group limits).
+
+pub mod callback;
+pub mod chat;
+pub mod command;
+pub mod config;
+pub mod deeplink;
+pub mod handlers;
+pub mod replies;
+pub mod schema;
+pub mod send;
+pub mod state;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use teloxide::dispatching::Dispatcher;
+use teloxide::error_handlers::ErrorHandler;
+use teloxide::prelude::*;
+use teloxide::types::{BotCommand, BotCommandScope};
+use teloxide::update_listeners::Polling;
+
+pub use config::{Config, ConfigError};
+use handlers::HandlerError;
+use state::{BotState, Settings};
+
+use crate::responses::{Language, Responses};
+
+/// The commands shown in Telegram's menu, with descriptions from responses/.
+pub fn menu(texts: &Responses, group: bool) -> Vec<BotCommand> {
+    let c = &texts.commands;
+    if group {
+        return vec![
+            BotCommand::new("verify", &c.verify),
+            BotCommand::new("help", &c.help),
+        ];
+    }
+    vec![
+        BotCommand::new("verify", &c.verify),
+        BotCommand::new("plan", &c.plan),
+        BotCommand::new("legal", &c.legal),
+        BotCommand::new("privacy", &c.privacy),
+        BotCommand::new("forget", &c.forget),
+        BotCommand::new("help", &c.help),
+        BotCommand::new("start", &c.start),
+    ]
+}
+
+async fn register_commands(bot: &Bot) -> Result<(), teloxide::RequestError> {
+    for (language, code) in [(Language::ZhCn, None), (Language::En, Some("en"))] {
+        let texts = Responses::get(language);
+        for (scope, group) in [
+            (BotCommandScope::AllPrivateChats, false),
+            (BotCommandScope::AllGroupChats, true),
+        ] {
+            let mut req = bot.set_my_commands(menu(texts, group)).scope(scope);
+            if let Some(code) = code {
+                req = req.language_code(code);
+            }
+            req.await?;
+        }
+    }
+    Ok(())
+}
+
+/// Logs handler errors without the token (reqwest puts the request URL, token included, in its
+/// error messages).
+struct RedactingErrorHandler {
+    token: String,
+}
+
+impl ErrorHandler<HandlerError> for RedactingErrorHandler {
+    fn handle_error(
+        self: Arc<Self>,
+        error: HandlerError,
+    ) -> futures_util::future::BoxFuture<'static, ()> {
+        let message = redact_token(&error.to_string(), &self.token);
+        Box::pin(async move { tracing::warn!(error = %message, "handler failed") })
+    }
+}
+
+impl ErrorHandler<teloxide::RequestError> for RedactingErrorHandler {
+    fn handle_error(
+        self: Arc<Self>,
+        error: teloxide::RequestError,
+    ) -> futures_util::future::BoxFuture<'static, ()> {
+        let message = redact_token(&error.to_string(), &self.token);
+        Box::pin(async move { tracing::warn!(error = %message, "polling failed") })
+    }
+}
+
+pub fn redact_token(text: &str, token: &str) -> String {
+    if token.is_empty() {
+        text.to_string()
+    } else {
+        text.replace(token, "<token>")
+    }
+}
+
+/// Runs the bot with long polling until SIGINT or SIGTERM.
+pub async fn run(config: Config) -> anyhow::Result<()> {
+    let mut bot = Bot::new(&config.token);
+    if let Some(url) = &config.api_url {
+        bot = bot.set_api_url(url.clone());
+    }
+    let me = bot
+        .get_me()
+        .await
+        .map_err(|e| anyhow::anyhow!(redact_token(&e.to_string(), &config.token)))?;
+    tracing::info!(username = me.username(), "connected to the Bot API");
+    if let Err(e) = register_commands(&bot).await {
+        tracing::warn!(error = %redact_token(&e.to_string(), &config.token), "could not register the command menu");
+    }
+
+    let state = Arc::new(BotState::new(Settings {
+        batch_window: config.batch_window,
+        group_limit_per_minute: config.group_limit_per_minute,
+        ..Settings::default()
+    }));
+    let errors = Arc::new(RedactingErrorHandler {
+        token: config.token.clone(),
+    });
+    let mut dispatcher = Dispatcher::builder(bot.clone(), schema::schema())
+        .dependencies(dptree::deps![state])
+        .distribution_function(schema::distribution)
+        .default_handler(|_| async {})
+        .error_handler(errors.clone())
+        .build();
+
+    let shutdown = dispatcher.shutdown_token();
+    tokio::spawn(async move {
+        wait_for_signal().await;
+        tracing::info!("stopping: no new updates, finishing replies in flight");
+        if let Ok(done) = shutdown.shutdown() {
+            done.await;
+        }
+    });
+
+    let listener = Polling::builder(bot)
+        .timeout(Duration::from_secs(10))
+        .delete_webhook()
+        .await
+        .build();
+    dispatcher.dispatch_with_listener(listener, errors).await;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+async fn wait_for_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match (
+            signal(SignalKind::interrupt()),
+            signal(SignalKind::terminate()),
+        ) {
+            (Ok(mut int), Ok(mut term)) => {
+                tokio::select! {
+                    _ = int.recv() => {}
+                    _ = term.recv() => {}
+                }
+            }
+            _ => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}

@@ -1,0 +1,239 @@
+//! Replies, independent of Telegram: a document plus buttons. The bot sends them as HTML with
+//! an inline keyboard; `loanguard chat` prints them as plain text with numbered choices.
+
+use super::callback::{CallbackData, Section};
+use super::command::Command;
+use super::deeplink;
+use crate::classifier::{Classifier, Context, Report, Verdict};
+use crate::render::verdict::reasons_to_show;
+use crate::render::{Doc, Inline, Paragraph, View, verdict_doc};
+use crate::responses::{Responses, fill};
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum ButtonAction {
+    Callback(String),
+    Url(String),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Button {
+    pub label: String,
+    pub action: ButtonAction,
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Reply {
+    pub doc: Doc,
+    pub buttons: Vec<Vec<Button>>,
+}
+
+impl Reply {
+    pub fn text(doc: Doc) -> Self {
+        Self {
+            doc,
+            buttons: Vec::new(),
+        }
+    }
+}
+
+/// A multi-line text from responses/: lines starting with "# " become bold headings, and a
+/// blank line or a heading starts a new paragraph.
+pub fn text_doc(text: &str) -> Doc {
+    let mut doc = Doc::default();
+    let mut current = Paragraph::default();
+    for line in text.trim().lines() {
+        if let Some(heading) = line.strip_prefix("# ") {
+            doc.push(std::mem::take(&mut current));
+            current = Paragraph::default().bold(heading.trim());
+        } else if line.trim().is_empty() {
+            doc.push(std::mem::take(&mut current));
+        } else {
+            current = current.text(line.trim_end());
+        }
+    }
+    doc.push(current);
+    doc
+}
+
+fn callback(label: &str, data: CallbackData) -> Button {
+    Button {
+        label: label.to_string(),
+        action: ButtonAction::Callback(data.encode()),
+    }
+}
+
+/// The buttons under a verdict in a private chat.
+pub fn verdict_buttons(verdict: Verdict, texts: &Responses) -> Vec<Vec<Button>> {
+    vec![
+        vec![
+            callback(
+                &texts.buttons.verify,
+                CallbackData::Section(Section::Verify),
+            ),
+            callback(
+                &texts.buttons.respond,
+                CallbackData::Section(Section::Respond),
+            ),
+            callback(&texts.buttons.legal, CallbackData::Section(Section::Legal)),
+        ],
+        vec![
+            callback(
+                &texts.buttons.accurate,
+                CallbackData::Feedback {
+                    accurate: true,
+                    verdict,
+                },
+            ),
+            callback(
+                &texts.buttons.wrong,
+                CallbackData::Feedback {
+                    accurate: false,
+                    verdict,
+                },
+            ),
+        ],
+    ]
+}
+
+/// The full verdict for a private chat, with notes (batch size, edits) first.
+pub fn verdict_private(
+    report: &Report<'_>,
+    context: &Context,
+    texts: &Responses,
+    notes: &[String],
+) -> Reply {
+    let mut doc = verdict_doc(report, context, texts, View::PRIVATE);
+    if !notes.is_empty() {
+        let mut p = Paragraph::default();
+        for n in notes {
+            p = p.line(vec![Inline::Italic(n.clone())]);
+        }
+        doc.paragraphs.insert(1.min(doc.paragraphs.len()), p);
+    }
+    Reply {
+        doc,
+        buttons: verdict_buttons(report.verdict, texts),
+    }
+}
+
+/// The short verdict for a group: no quotes of the message, so nothing personal is repeated;
+/// the full advice is a deep link to a private chat.
+pub fn verdict_group(
+    report: &Report<'_>,
+    texts: &Responses,
+    classifier: &Classifier,
+    bot_username: &str,
+) -> Reply {
+    let mut doc = Doc::default();
+    let risk = report.risk.to_string();
+    doc.push(Paragraph::default().bold(fill(
+        &texts.report.header,
+        &[
+            ("icon", texts.verdict_icon.get(report.verdict)),
+            ("verdict", texts.verdict.get(report.verdict)),
+            ("risk", &risk),
+        ],
+    )));
+    let shown = reasons_to_show(report, 2);
+    let mut reasons = Paragraph::default();
+    for s in shown
+        .iter()
+        .copied()
+        .chain(report.violations.iter().take(1))
+        .take(2)
+    {
+        reasons = reasons.text(fill(
+            &texts.group.reason_line,
+            &[("reason", texts.reason(s.id()))],
+        ));
+    }
+    doc.push(reasons);
+    doc.push(Paragraph::default().text(texts.group_advice.get(report.verdict)));
+    let payload = deeplink::encode(report, classifier);
+    let url = format!("https://t.me/{bot_username}?start={payload}");
+    Reply {
+        doc,
+        buttons: vec![vec![Button {
+            label: texts.buttons.full_advice.clone(),
+            action: ButtonAction::Url(url),
+        }]],
+    }
+}
+
+/// The full advice behind a group deep link: verdict, reasons and next steps, without quotes.
+pub fn deep_link_advice(
+    payload: &str,
+    texts: &Responses,
+    classifier: &Classifier,
+) -> Option<Reply> {
+    let (verdict, rule_ids) = deeplink::decode(payload, classifier)?;
+    let mut doc = Doc::default();
+    doc.push(Paragraph::default().text(&texts.bot.deep_link));
+    doc.push(Paragraph::default().bold(format!(
+        "{} {}",
+        texts.verdict_icon.get(verdict),
+        texts.verdict.get(verdict)
+    )));
+    let mut reasons = Paragraph::default().bold(&texts.report.reasons);
+    for id in &rule_ids {
+        reasons = reasons.text(format!("• {}", texts.reason(id)));
+    }
+    if !rule_ids.is_empty() {
+        doc.push(reasons);
+    }
+    let mut steps = Paragraph::default().bold(&texts.report.next_steps);
+    for line in texts.advice.for_verdict(verdict) {
+        steps = steps.text(format!("• {line}"));
+    }
+    doc.push(steps);
+    Some(Reply {
+        doc,
+        buttons: verdict_buttons(verdict, texts),
+    })
+}
+
+pub fn section(section: Section, texts: &Responses) -> Reply {
+    let text = match section {
+        Section::Verify => &texts.bot.verify_checklist,
+        Section::Respond => &texts.bot.respond,
+        Section::Legal => &texts.bot.legal,
+    };
+    let mut reply = Reply::text(text_doc(text));
+    if section == Section::Respond {
+        reply
+            .doc
+            .paragraphs
+            .extend(text_doc(&texts.bot.plan).paragraphs);
+    }
+    reply
+}
+
+/// Help followed by a one-line lead ("没有这个命令。").
+pub fn help_with_lead(lead: &str, texts: &Responses) -> Reply {
+    let mut doc = Doc::default();
+    doc.push(Paragraph::default().text(lead));
+    doc.paragraphs.extend(text_doc(&texts.bot.help).paragraphs);
+    Reply::text(doc)
+}
+
+/// The reply to a command that needs no message and no state (everything but /verify with
+/// text and /forget). `None` means stay silent (an unknown command in a group).
+pub fn command_reply(cmd: &Command, texts: &Responses, private: bool) -> Option<Reply> {
+    let doc = |t: &str| Some(Reply::text(text_doc(t)));
+    match cmd {
+        Command::Start(payload) if private && !payload.is_empty() => {
+            deep_link_advice(payload, texts, Classifier::shared()).or_else(|| doc(&texts.bot.start))
+        }
+        Command::Start(_) | Command::Help if !private => doc(&texts.group.help),
+        Command::Start(_) => doc(&texts.bot.start),
+        Command::Help => doc(&texts.bot.help),
+        Command::Plan => doc(&texts.bot.plan),
+        Command::Legal => doc(&texts.bot.legal),
+        Command::Privacy => doc(&texts.bot.privacy),
+        Command::Verify(_) if private => doc(&texts.bot.verify_checklist),
+        Command::Verify(_) => doc(&texts.group.usage),
+        Command::Forget => doc(&fill(&texts.bot.forget_done, &[("count", "0")])),
+        Command::Unknown(_) if private => Some(help_with_lead(&texts.bot.unknown_command, texts)),
+        Command::Unknown(_) => None,
+    }
+}

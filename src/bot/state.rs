@@ -1,0 +1,312 @@
+//! The bot's in-memory state. Every structure is bounded: a flood from many users evicts the
+//! oldest entries instead of growing without limit. Nothing here holds message text for longer
+//! than a batch window, and nothing holds a forwarded message's original sender.
+
+use std::collections::{HashMap, VecDeque};
+use std::hash::Hash;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+/// A map that keeps at most `capacity` entries, evicting the oldest insertions first.
+#[derive(Debug)]
+pub struct BoundedMap<K, V> {
+    map: HashMap<K, V>,
+    order: VecDeque<K>,
+    capacity: usize,
+}
+
+impl<K: Eq + Hash + Clone, V> BoundedMap<K, V> {
+    pub fn new(capacity: usize) -> Self {
+        Self {
+            map: HashMap::new(),
+            order: VecDeque::new(),
+            capacity: capacity.max(1),
+        }
+    }
+
+    pub fn insert(&mut self, key: K, value: V) {
+        if self.map.insert(key.clone(), value).is_none() {
+            self.order.push_back(key);
+        }
+        while self.map.len() > self.capacity {
+            match self.order.pop_front() {
+                Some(old) => {
+                    self.map.remove(&old);
+                }
+                None => break,
+            }
+        }
+    }
+
+    pub fn get(&self, key: &K) -> Option<&V> {
+        self.map.get(key)
+    }
+
+    pub fn get_mut(&mut self, key: &K) -> Option<&mut V> {
+        self.map.get_mut(key)
+    }
+
+    pub fn remove(&mut self, key: &K) -> Option<V> {
+        let v = self.map.remove(key);
+        if v.is_some() {
+            self.order.retain(|k| k != key);
+        }
+        v
+    }
+
+    /// Removes every entry whose value matches; returns how many.
+    pub fn remove_where(&mut self, mut pred: impl FnMut(&V) -> bool) -> usize {
+        let before = self.map.len();
+        self.map.retain(|_, v| !pred(v));
+        let map = &self.map;
+        self.order.retain(|k| map.contains_key(k));
+        before - self.map.len()
+    }
+
+    pub fn len(&self) -> usize {
+        self.map.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.map.is_empty()
+    }
+}
+
+/// Which reply answers which user message, so an edited message can update its reply.
+#[derive(Debug, Clone, Copy)]
+pub struct ReplyLink {
+    pub reply_id: i32,
+    pub user_id: u64,
+}
+
+/// Messages collected for one chat during a batch window.
+#[derive(Debug, Default)]
+pub struct Batch {
+    pub items: Vec<BatchItem>,
+}
+
+#[derive(Debug, Clone)]
+pub struct BatchItem {
+    pub message_id: i32,
+    pub text: String,
+    pub forwarded_from_channel: bool,
+    pub forwarded_hidden: bool,
+    pub has_photo_only: bool,
+}
+
+/// Per-group rate limit: `limit` replies a minute, then one "try later", then silence.
+#[derive(Debug, Clone, Copy)]
+struct Window {
+    started: Instant,
+    count: u32,
+    warned: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GroupPermit {
+    Reply,
+    WarnOnce,
+    Silent,
+}
+
+pub struct Settings {
+    pub batch_window: Duration,
+    pub max_batch: usize,
+    pub group_limit_per_minute: u32,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            batch_window: Duration::from_millis(1500),
+            max_batch: 20,
+            group_limit_per_minute: 5,
+        }
+    }
+}
+
+const MAX_REPLY_LINKS: usize = 10_000;
+const MAX_CHATS: usize = 10_000;
+/// Bytes of text one batch may hold; more is cut (the classifier reads 64 KiB at most anyway).
+pub const MAX_BATCH_BYTES: usize = 64 * 1024;
+
+pub struct BotState {
+    pub settings: Settings,
+    replies: Mutex<BoundedMap<(i64, i32), ReplyLink>>,
+    batches: Mutex<BoundedMap<i64, Batch>>,
+    groups: Mutex<BoundedMap<i64, Window>>,
+}
+
+impl BotState {
+    pub fn new(settings: Settings) -> Self {
+        Self {
+            settings,
+            replies: Mutex::new(BoundedMap::new(MAX_REPLY_LINKS)),
+            batches: Mutex::new(BoundedMap::new(MAX_CHATS)),
+            groups: Mutex::new(BoundedMap::new(MAX_CHATS)),
+        }
+    }
+
+    pub fn remember_reply(&self, chat: i64, message: i32, link: ReplyLink) {
+        lock(&self.replies).insert((chat, message), link);
+    }
+
+    pub fn reply_for(&self, chat: i64, message: i32) -> Option<ReplyLink> {
+        lock(&self.replies).get(&(chat, message)).copied()
+    }
+
+    /// Adds a message to its chat's batch. Returns true when it is the first one: the caller
+    /// then waits out the window and flushes.
+    pub fn add_to_batch(&self, chat: i64, item: BatchItem) -> bool {
+        let mut batches = lock(&self.batches);
+        match batches.get_mut(&chat) {
+            Some(batch) => {
+                let bytes: usize = batch.items.iter().map(|i| i.text.len()).sum();
+                if batch.items.len() < self.settings.max_batch && bytes < MAX_BATCH_BYTES {
+                    batch.items.push(item);
+                }
+                false
+            }
+            None => {
+                batches.insert(chat, Batch { items: vec![item] });
+                true
+            }
+        }
+    }
+
+    pub fn take_batch(&self, chat: i64) -> Vec<BatchItem> {
+        let mut items = lock(&self.batches)
+            .remove(&chat)
+            .map(|b| b.items)
+            .unwrap_or_default();
+        items.sort_by_key(|i| i.message_id);
+        items
+    }
+
+    pub fn group_permit(&self, chat: i64) -> GroupPermit {
+        let now = Instant::now();
+        let mut groups = lock(&self.groups);
+        let limit = self.settings.group_limit_per_minute;
+        match groups.get_mut(&chat) {
+            Some(w) if now.duration_since(w.started) < Duration::from_secs(60) => {
+                if w.count < limit {
+                    w.count += 1;
+                    GroupPermit::Reply
+                } else if !w.warned {
+                    w.warned = true;
+                    GroupPermit::WarnOnce
+                } else {
+                    GroupPermit::Silent
+                }
+            }
+            _ => {
+                groups.insert(
+                    chat,
+                    Window {
+                        started: now,
+                        count: 1,
+                        warned: false,
+                    },
+                );
+                GroupPermit::Reply
+            }
+        }
+    }
+
+    /// Deletes what the bot holds about a user; returns how many records went.
+    pub fn forget_user(&self, user_id: u64, private_chat: i64) -> usize {
+        let links = lock(&self.replies).remove_where(|l| l.user_id == user_id);
+        let batch = lock(&self.batches)
+            .remove(&private_chat)
+            .map_or(0, |b| b.items.len());
+        links + batch
+    }
+
+    /// How many entries each structure holds, for tests and diagnostics.
+    pub fn sizes(&self) -> (usize, usize, usize) {
+        (
+            lock(&self.replies).len(),
+            lock(&self.batches).len(),
+            lock(&self.groups).len(),
+        )
+    }
+}
+
+/// A poisoned lock only means another handler panicked; the data is still usable.
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bounded_map_evicts_oldest() {
+        let mut m = BoundedMap::new(3);
+        for i in 0..10 {
+            m.insert(i, i);
+        }
+        assert_eq!(m.len(), 3);
+        assert!(m.get(&9).is_some() && m.get(&0).is_none());
+    }
+
+    #[test]
+    fn group_limit_then_one_warning_then_silence() {
+        let s = BotState::new(Settings {
+            group_limit_per_minute: 2,
+            ..Settings::default()
+        });
+        assert_eq!(s.group_permit(-1), GroupPermit::Reply);
+        assert_eq!(s.group_permit(-1), GroupPermit::Reply);
+        assert_eq!(s.group_permit(-1), GroupPermit::WarnOnce);
+        assert_eq!(s.group_permit(-1), GroupPermit::Silent);
+        assert_eq!(s.group_permit(-2), GroupPermit::Reply);
+    }
+
+    #[test]
+    fn batches_are_bounded_and_ordered() {
+        let s = BotState::new(Settings {
+            max_batch: 3,
+            ..Settings::default()
+        });
+        let item = |id| BatchItem {
+            message_id: id,
+            text: "x".into(),
+            forwarded_from_channel: false,
+            forwarded_hidden: false,
+            has_photo_only: false,
+        };
+        assert!(s.add_to_batch(1, item(5)));
+        assert!(!s.add_to_batch(1, item(3)));
+        assert!(!s.add_to_batch(1, item(4)));
+        assert!(!s.add_to_batch(1, item(6)));
+        let ids: Vec<i32> = s.take_batch(1).iter().map(|i| i.message_id).collect();
+        assert_eq!(ids, vec![3, 4, 5]);
+        assert!(s.take_batch(1).is_empty());
+    }
+
+    #[test]
+    fn forget_removes_a_users_links() {
+        let s = BotState::new(Settings::default());
+        s.remember_reply(
+            1,
+            10,
+            ReplyLink {
+                reply_id: 11,
+                user_id: 7,
+            },
+        );
+        s.remember_reply(
+            2,
+            10,
+            ReplyLink {
+                reply_id: 12,
+                user_id: 8,
+            },
+        );
+        assert_eq!(s.forget_user(7, 1), 1);
+        assert!(s.reply_for(1, 10).is_none());
+        assert!(s.reply_for(2, 10).is_some());
+    }
+}
