@@ -349,7 +349,9 @@ impl State {
     }
 
     fn take_fault(&mut self, method: &str) -> Option<Fault> {
-        self.faults.get_mut(&method.to_ascii_lowercase())?.pop_front()
+        self.faults
+            .get_mut(&method.to_ascii_lowercase())?
+            .pop_front()
     }
 
     /// Whether a `getUpdates` call has confirmed `update_id`.
@@ -619,7 +621,7 @@ fn serve_file(shared: &Shared, token: &str, path: &str) -> http::Response {
 /// Records a Bot API call, applies a scheduled fault, then runs the method's handler.
 fn call_method(shared: &Shared, token: &str, sent_name: &str, parameters: Value) -> http::Response {
     let method = Method::parse(sent_name);
-    let name = method.map_or(sent_name, Method::name);
+    let name = method.map_or(sent_name, |m| m.name());
     let fault = {
         let mut state = shared.lock();
         state.note_token(token);
@@ -740,10 +742,9 @@ fn get_me(state: &State) -> Value {
 fn get_updates(shared: &Shared, p: &Value) -> ApiResult {
     let offset = int_param(p, "offset").unwrap_or(0);
     let limit = usize::try_from(int_param(p, "limit").unwrap_or(100).clamp(1, 100)).unwrap_or(100);
-    let timeout = Duration::from_secs(
-        u64::try_from(int_param(p, "timeout").unwrap_or(0)).unwrap_or(0),
-    )
-    .min(MAX_LONG_POLL);
+    let timeout =
+        Duration::from_secs(u64::try_from(int_param(p, "timeout").unwrap_or(0)).unwrap_or(0))
+            .min(MAX_LONG_POLL);
 
     let mut state = shared.lock();
     state.get_updates_offsets.push(offset);
@@ -777,7 +778,9 @@ fn send_message(state: &mut State, p: &Value) -> ApiResult {
     if let Some(markup) = inline_markup(p) {
         message["reply_markup"] = markup.clone();
     }
-    state.messages.insert((chat_id, message_id), message.clone());
+    state
+        .messages
+        .insert((chat_id, message_id), message.clone());
     Ok(message)
 }
 
@@ -947,7 +950,8 @@ fn chat_param(p: &Value) -> Result<(i64, Value), ApiFailure> {
     match str_param(p, "chat_id").and_then(|s| s.strip_prefix('@')) {
         Some(username) if !username.is_empty() => {
             let id = -1_000_000_000_001;
-            let chat = json!({ "id": id, "type": "channel", "title": username, "username": username });
+            let chat =
+                json!({ "id": id, "type": "channel", "title": username, "username": username });
             Ok((id, chat))
         }
         _ => Err(ApiFailure::bad_request("chat not found")),
@@ -959,7 +963,11 @@ fn chat_param(p: &Value) -> Result<(i64, Value), ApiFailure> {
 fn visible_text(p: &Value) -> Result<String, ApiFailure> {
     let raw = str_param(p, "text").unwrap_or_default();
     let html = str_param(p, "parse_mode").is_some_and(|m| m.eq_ignore_ascii_case("html"));
-    let text = if html { strip_html(raw) } else { raw.to_owned() };
+    let text = if html {
+        strip_html(raw)
+    } else {
+        raw.to_owned()
+    };
     if text.trim().is_empty() {
         return Err(ApiFailure::bad_request("message text is empty"));
     }
