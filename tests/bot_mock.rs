@@ -12,8 +12,8 @@ use loanguard::responses::{Language, Responses};
 use teloxide::dptree::deps;
 use teloxide::types::{ParseMode, ReplyMarkup, Update};
 use teloxide_tests::{
-    MockBot, MockCallbackQuery, MockEditedMessage, MockMessagePhoto, MockMessageSticker, MockMessageText,
-    MockMessageVoice, MockPrivateChat, MockSupergroupChat, MockUser,
+    MockBot, MockCallbackQuery, MockEditedMessage, MockMessagePhoto, MockMessageSticker,
+    MockMessageText, MockMessageVoice, MockPrivateChat, MockSupergroupChat, MockUser,
 };
 
 fn zh() -> &'static Responses {
@@ -21,7 +21,10 @@ fn zh() -> &'static Responses {
 }
 
 fn fixture(name: &str) -> Update {
-    let path = format!("{}/tests/fixtures/telegram/{name}", env!("CARGO_MANIFEST_DIR"));
+    let path = format!(
+        "{}/tests/fixtures/telegram/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    );
     serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
 }
 
@@ -38,10 +41,17 @@ fn user() -> MockUser {
 }
 
 fn private_text(id: i32, text: &str) -> MockMessageText {
-    MockMessageText::new().text(text).id(id).from(user().build()).chat(MockPrivateChat::new().id(456).build())
+    MockMessageText::new()
+        .text(text)
+        .id(id)
+        .from(user().build())
+        .chat(MockPrivateChat::new().id(456).build())
 }
 
-fn mock<T: teloxide_tests::IntoUpdate>(update: T, state: &Arc<BotState>) -> MockBot<Box<dyn std::error::Error + Send + Sync>, teloxide::types::ChatId> {
+fn mock<T: teloxide_tests::IntoUpdate>(
+    update: T,
+    state: &Arc<BotState>,
+) -> MockBot<Box<dyn std::error::Error + Send + Sync>, teloxide::types::ChatId> {
     let mut bot = MockBot::new_with_distribution_function(update, schema(), distribution);
     bot.dependencies(deps![state.clone()]);
     bot
@@ -56,7 +66,12 @@ fn assert_html_ok(text: &str) {
 
 fn button_labels(markup: &Option<ReplyMarkup>) -> Vec<String> {
     match markup {
-        Some(ReplyMarkup::InlineKeyboard(kb)) => kb.inline_keyboard.iter().flatten().map(|b| b.text.clone()).collect(),
+        Some(ReplyMarkup::InlineKeyboard(kb)) => kb
+            .inline_keyboard
+            .iter()
+            .flatten()
+            .map(|b| b.text.clone())
+            .collect(),
         _ => Vec::new(),
     }
 }
@@ -72,11 +87,27 @@ async fn forwarded_scam_gets_one_html_verdict_with_reasons_and_buttons() {
     assert_eq!(req.parse_mode, Some(ParseMode::Html));
     assert_html_ok(&req.text);
     assert!(req.text.contains(&zh().verdict.scam));
-    assert!(req.text.contains("专员个人账户"), "quotes the triggering words: {}", req.text);
-    assert!(req.text.contains("不要转账"), "scam advice leads with not paying");
-    assert_eq!(req.reply_parameters.as_ref().map(|r| r.message_id.0), Some(123));
+    assert!(
+        req.text.contains("专员个人账户"),
+        "quotes the triggering words: {}",
+        req.text
+    );
+    assert!(
+        req.text.contains("不要转账"),
+        "scam advice leads with not paying"
+    );
+    assert_eq!(
+        req.reply_parameters.as_ref().map(|r| r.message_id.0),
+        Some(123)
+    );
     let labels = button_labels(&req.reply_markup);
-    for b in [&zh().buttons.verify, &zh().buttons.respond, &zh().buttons.legal, &zh().buttons.accurate, &zh().buttons.wrong] {
+    for b in [
+        &zh().buttons.verify,
+        &zh().buttons.respond,
+        &zh().buttons.legal,
+        &zh().buttons.accurate,
+        &zh().buttons.wrong,
+    ] {
         assert!(labels.contains(b), "button {b} missing from {labels:?}");
     }
 }
@@ -88,15 +119,29 @@ async fn forward_from_a_hidden_user_is_mentioned_as_a_hint() {
     bot.dispatch().await;
     let sent = bot.get_responses().sent_messages_text;
     assert_eq!(sent.len(), 1);
-    assert!(sent[0].bot_request.text.contains(&zh().report.forwarded_hidden));
+    assert!(
+        sent[0]
+            .bot_request
+            .text
+            .contains(&zh().report.forwarded_hidden)
+    );
     assert!(sent[0].bot_request.text.contains(&zh().verdict.scam));
 }
 
 #[tokio::test]
 async fn a_burst_of_forwards_gets_one_reply() {
     let state = new_state(300, 5);
-    let origin = teloxide::types::MessageOrigin::HiddenUser { date: chrono_now(), sender_user_name: "客服".into() };
-    let lines = ["您好，这里是贷后中心", "您的借款已经逾期", "今天可以减免一半", "请加微信 jianmian_88", "转账后发截图给我"];
+    let origin = teloxide::types::MessageOrigin::HiddenUser {
+        date: chrono_now(),
+        sender_user_name: "客服".into(),
+    };
+    let lines = [
+        "您好，这里是贷后中心",
+        "您的借款已经逾期",
+        "今天可以减免一半",
+        "请加微信 jianmian_88",
+        "转账后发截图给我",
+    ];
     let updates: Vec<MockMessageText> = lines
         .iter()
         .enumerate()
@@ -109,7 +154,12 @@ async fn a_burst_of_forwards_gets_one_reply() {
     let mut bot = mock(updates, &state);
     bot.dispatch().await;
     let sent = bot.get_responses().sent_messages_text;
-    assert_eq!(sent.len(), 1, "one reply for five forwards, got {}", sent.len());
+    assert_eq!(
+        sent.len(),
+        1,
+        "one reply for five forwards, got {}",
+        sent.len()
+    );
     let text = &sent[0].bot_request.text;
     assert!(text.contains("5 条"), "{text}");
     assert!(text.contains(&zh().verdict.scam), "judged together: {text}");
@@ -122,7 +172,13 @@ fn chrono_now() -> chrono::DateTime<chrono::Utc> {
 #[tokio::test]
 async fn verify_with_text_after_a_newline_is_checked() {
     let state = new_state(50, 5);
-    let mut bot = mock(private_text(10, "/verify\n我是国家金融监督管理总局工作人员，为您办理网贷退息，请开启屏幕共享"), &state);
+    let mut bot = mock(
+        private_text(
+            10,
+            "/verify\n我是国家金融监督管理总局工作人员，为您办理网贷退息，请开启屏幕共享",
+        ),
+        &state,
+    );
     bot.dispatch().await;
     let sent = bot.get_responses().sent_messages_text;
     assert_eq!(sent.len(), 1);
@@ -148,14 +204,21 @@ async fn bare_verify_gives_the_checklist_and_commands_answer() {
         let sent = bot.get_responses().sent_messages_text;
         assert_eq!(sent.len(), 1, "{command}");
         assert_html_ok(&sent[0].bot_request.text);
-        assert!(sent[0].bot_request.text.contains(expected), "{command}: {}", sent[0].bot_request.text);
+        assert!(
+            sent[0].bot_request.text.contains(expected),
+            "{command}: {}",
+            sent[0].bot_request.text
+        );
     }
 }
 
 #[tokio::test]
 async fn group_verify_reply_is_short_redacted_and_links_to_private_chat() {
     let state = new_state(50, 5);
-    let mut bot = mock(fixture("update_supergroup_verify_reply_to_forward.json"), &state);
+    let mut bot = mock(
+        fixture("update_supergroup_verify_reply_to_forward.json"),
+        &state,
+    );
     bot.dispatch().await;
     let sent = bot.get_responses().sent_messages_text;
     assert_eq!(sent.len(), 1);
@@ -163,9 +226,16 @@ async fn group_verify_reply_is_short_redacted_and_links_to_private_chat() {
     assert_html_ok(&req.text);
     assert!(req.text.contains(&zh().verdict.scam));
     for personal in ["13912345678", "6212264000318775", "8600", "张伟"] {
-        assert!(!req.text.contains(personal), "group reply repeats {personal}: {}", req.text);
+        assert!(
+            !req.text.contains(personal),
+            "group reply repeats {personal}: {}",
+            req.text
+        );
     }
-    assert_eq!(req.reply_parameters.as_ref().map(|r| r.message_id.0), Some(134546));
+    assert_eq!(
+        req.reply_parameters.as_ref().map(|r| r.message_id.0),
+        Some(134546)
+    );
     match &req.reply_markup {
         Some(ReplyMarkup::InlineKeyboard(kb)) => {
             let button = &kb.inline_keyboard[0][0];
@@ -194,7 +264,12 @@ async fn deep_link_opens_the_full_advice() {
     let sent = bot.get_responses().sent_messages_text;
     assert_eq!(sent.len(), 1);
     assert!(sent[0].bot_request.text.contains(&zh().bot.deep_link));
-    assert!(sent[0].bot_request.text.contains(zh().reason("pay.safe_account")));
+    assert!(
+        sent[0]
+            .bot_request
+            .text
+            .contains(zh().reason("pay.safe_account"))
+    );
 }
 
 #[tokio::test]
@@ -202,7 +277,13 @@ async fn groups_get_a_few_replies_then_one_try_later_then_silence() {
     let state = new_state(50, 3);
     let group = MockSupergroupChat::new().id(-100777).build();
     let updates: Vec<MockMessageText> = (0..7)
-        .map(|i| MockMessageText::new().text("/verify@test_bot 请转账到安全账户").id(300 + i).chat(group.clone()).from(user().build()))
+        .map(|i| {
+            MockMessageText::new()
+                .text("/verify@test_bot 请转账到安全账户")
+                .id(300 + i)
+                .chat(group.clone())
+                .from(user().build())
+        })
         .collect();
     let mut bot = mock(updates, &state);
     bot.dispatch().await;
@@ -215,7 +296,13 @@ async fn groups_get_a_few_replies_then_one_try_later_then_silence() {
 async fn ordinary_group_messages_get_no_reply() {
     let state = new_state(50, 5);
     let group = MockSupergroupChat::new().id(-100778).build();
-    let mut bot = mock(MockMessageText::new().text("今天还款了吗").chat(group).from(user().build()), &state);
+    let mut bot = mock(
+        MockMessageText::new()
+            .text("今天还款了吗")
+            .chat(group)
+            .from(user().build()),
+        &state,
+    );
     bot.dispatch().await;
     assert!(bot.get_responses().sent_messages.is_empty());
 }
@@ -234,23 +321,56 @@ async fn added_to_a_group_posts_one_introduction() {
 async fn buttons_are_answered_and_show_the_section() {
     let state = new_state(50, 5);
     let message = private_text(20, "占位").build();
-    let mut bot = mock(MockCallbackQuery::new().data("sec:legal").message(message.clone()).from(user().build()), &state);
+    let mut bot = mock(
+        MockCallbackQuery::new()
+            .data("sec:legal")
+            .message(message.clone())
+            .from(user().build()),
+        &state,
+    );
     bot.dispatch().await;
     let r = bot.get_responses();
     assert_eq!(r.answered_callback_queries.len(), 1);
-    assert!(r.sent_messages_text.last().unwrap().bot_request.text.contains("12378"));
+    assert!(
+        r.sent_messages_text
+            .last()
+            .unwrap()
+            .bot_request
+            .text
+            .contains("12378")
+    );
 
-    bot.update(MockCallbackQuery::new().data("fb:up:s").message(message.clone()).from(user().build()));
+    bot.update(
+        MockCallbackQuery::new()
+            .data("fb:up:s")
+            .message(message.clone())
+            .from(user().build()),
+    );
     bot.dispatch().await;
     let r = bot.get_responses();
     assert_eq!(r.answered_callback_queries.len(), 1);
-    assert_eq!(r.answered_callback_queries[0].text.as_deref(), Some(zh().bot.feedback_up.as_str()));
+    assert_eq!(
+        r.answered_callback_queries[0].text.as_deref(),
+        Some(zh().bot.feedback_up.as_str())
+    );
 
-    bot.update(MockCallbackQuery::new().data("fb:up:s'; DROP TABLE").message(message).from(user().build()));
+    bot.update(
+        MockCallbackQuery::new()
+            .data("fb:up:s'; DROP TABLE")
+            .message(message)
+            .from(user().build()),
+    );
     bot.dispatch().await;
     let r = bot.get_responses();
-    assert_eq!(r.answered_callback_queries.len(), 1, "forged data is still answered");
-    assert_eq!(r.answered_callback_queries[0].text.as_deref(), Some(zh().bot.stale_button.as_str()));
+    assert_eq!(
+        r.answered_callback_queries.len(),
+        1,
+        "forged data is still answered"
+    );
+    assert_eq!(
+        r.answered_callback_queries[0].text.as_deref(),
+        Some(zh().bot.stale_button.as_str())
+    );
     assert!(r.sent_messages_text.is_empty());
 }
 
@@ -264,7 +384,9 @@ async fn an_edited_message_updates_the_earlier_reply() {
     assert_eq!(first.len(), 1);
     let reply_id = first[0].message.id;
 
-    let edited = original.text("您好，您的借款已逾期，请把验证码发给我，转到我的个人账户").build();
+    let edited = original
+        .text("您好，您的借款已逾期，请把验证码发给我，转到我的个人账户")
+        .build();
     bot.update(MockEditedMessage::new(edited));
     bot.dispatch().await;
     let r = bot.get_responses();
@@ -280,13 +402,28 @@ async fn an_edited_message_updates_the_earlier_reply() {
 async fn stickers_voice_and_bare_photos_get_friendly_hints() {
     let state = new_state(50, 5);
     let chat = MockPrivateChat::new().id(456).build();
-    let mut bot = mock(MockMessageSticker::new().chat(chat.clone()).from(user().build()), &state);
+    let mut bot = mock(
+        MockMessageSticker::new()
+            .chat(chat.clone())
+            .from(user().build()),
+        &state,
+    );
     bot.dispatch().await;
-    assert_eq!(bot.get_responses().sent_messages_text[0].bot_request.text, zh().bot.sticker);
+    assert_eq!(
+        bot.get_responses().sent_messages_text[0].bot_request.text,
+        zh().bot.sticker
+    );
 
-    bot.update(MockMessageVoice::new().chat(chat.clone()).from(user().build()));
+    bot.update(
+        MockMessageVoice::new()
+            .chat(chat.clone())
+            .from(user().build()),
+    );
     bot.dispatch().await;
-    assert_eq!(bot.get_responses().sent_messages_text[0].bot_request.text, zh().bot.voice);
+    assert_eq!(
+        bot.get_responses().sent_messages_text[0].bot_request.text,
+        zh().bot.voice
+    );
 
     bot.update(MockMessagePhoto::new().chat(chat).from(user().build()));
     bot.dispatch().await;
@@ -298,25 +435,55 @@ async fn stickers_voice_and_bare_photos_get_friendly_hints() {
 #[tokio::test]
 async fn english_users_get_english_replies() {
     let state = new_state(50, 5);
-    let en_user = MockUser::new().id(457).language_code("en-GB".to_string()).build();
-    let msg = MockMessageText::new().text("/legal").from(en_user).chat(MockPrivateChat::new().id(457).build());
+    let en_user = MockUser::new()
+        .id(457)
+        .language_code("en-GB".to_string())
+        .build();
+    let msg = MockMessageText::new()
+        .text("/legal")
+        .from(en_user)
+        .chat(MockPrivateChat::new().id(457).build());
     let mut bot = mock(msg, &state);
     bot.dispatch().await;
     let text = &bot.get_responses().sent_messages_text[0].bot_request.text;
     let en = Responses::get(Language::En);
-    let heading = en.bot.legal.lines().find(|l| l.starts_with("# ")).unwrap().trim_start_matches("# ");
+    let heading = en
+        .bot
+        .legal
+        .lines()
+        .find(|l| l.starts_with("# "))
+        .unwrap()
+        .trim_start_matches("# ");
     assert!(text.contains(heading), "{text}");
-    assert!(!text.contains(zh().bot.legal.lines().find(|l| l.starts_with("# ")).unwrap().trim_start_matches("# ")));
+    assert!(
+        !text.contains(
+            zh().bot
+                .legal
+                .lines()
+                .find(|l| l.starts_with("# "))
+                .unwrap()
+                .trim_start_matches("# ")
+        )
+    );
 }
 
 #[tokio::test]
 async fn empty_and_odd_unicode_text_never_crash() {
     let state = new_state(50, 5);
-    for text in ["\u{200b}", "\u{202e}\u{202e}", "😀😀😀", &"很长".repeat(40_000)] {
+    for text in [
+        "\u{200b}",
+        "\u{202e}\u{202e}",
+        "😀😀😀",
+        &"很长".repeat(40_000),
+    ] {
         let mut bot = mock(private_text(40, text), &state);
         bot.dispatch().await;
         let sent = bot.get_responses().sent_messages_text;
-        assert!(!sent.is_empty(), "no reply for {:?}", &text[..text.len().min(12)]);
+        assert!(
+            !sent.is_empty(),
+            "no reply for {:?}",
+            &text[..text.len().min(12)]
+        );
         for s in &sent {
             assert_html_ok(&s.bot_request.text);
         }

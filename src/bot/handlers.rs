@@ -288,8 +288,12 @@ pub async fn on_edited(bot: Bot, me: Me, msg: Message, state: Arc<BotState>) -> 
     };
     let context = context_of(&msg);
     let report = Classifier::shared().classify_with(&text, &context);
-    let reply =
-        replies::verdict_private(&report, &context, texts, &[texts.bot.edited_note.clone()]);
+    let reply = replies::verdict_private(
+        &report,
+        &context,
+        texts,
+        std::slice::from_ref(&texts.bot.edited_note),
+    );
     match state.reply_for(msg.chat.id.0, msg.id.0) {
         Some(link) => {
             let result = send::edit(
