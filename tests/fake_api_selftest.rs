@@ -16,6 +16,7 @@ use fake_api::{BOT_ID, FakeBotApi, Fault};
 use serde_json::{Value, json};
 
 const TOKEN: &str = "123456:TEST-token_abc";
+const GROUP_ID: i64 = -1_001_234_567_890;
 
 // ---------------------------------------------------------------------------------------------
 // A raw HTTP/1.1 client
@@ -322,7 +323,7 @@ fn edits_return_the_edited_message() {
     let unknown = client
         .call(
             "editMessageText",
-            &json!({ "chat_id": -100_5, "message_id": 77, "text": "new" }),
+            &json!({ "chat_id": GROUP_ID, "message_id": 77, "text": "new" }),
         )
         .result();
     assert_eq!(unknown["message_id"], 77);
@@ -648,17 +649,17 @@ fn chat_member_statuses_parse_as_teloxide_chat_members() {
     use teloxide::types::ChatMember;
 
     let server = FakeBotApi::start();
-    server.set_chat_member_status(-100_1, 11, "administrator");
-    server.set_chat_member_status(-100_1, 12, "creator");
-    server.set_chat_member_status(-100_1, 13, "restricted");
-    server.set_chat_member_status(-100_1, 14, "kicked");
-    server.set_chat_member_status(-100_1, 15, "left");
+    server.set_chat_member_status(GROUP_ID, 11, "administrator");
+    server.set_chat_member_status(GROUP_ID, 12, "creator");
+    server.set_chat_member_status(GROUP_ID, 13, "restricted");
+    server.set_chat_member_status(GROUP_ID, 14, "kicked");
+    server.set_chat_member_status(GROUP_ID, 15, "left");
     let mut client = RawClient::connect(&server);
     let mut member = |user_id: i64| -> ChatMember {
         let result = client
             .call(
                 "getChatMember",
-                &json!({ "chat_id": -100_1, "user_id": user_id }),
+                &json!({ "chat_id": GROUP_ID, "user_id": user_id }),
             )
             .result();
         assert_eq!(result["user"]["id"], user_id);
@@ -742,7 +743,7 @@ async fn teloxide_bot_requests_parse() {
     assert_eq!(bytes, b"file body");
 
     let member = bot
-        .get_chat_member(ChatId(-100_1), UserId(9))
+        .get_chat_member(ChatId(GROUP_ID), UserId(9))
         .await
         .expect("getChatMember");
     assert!(member.is_member());

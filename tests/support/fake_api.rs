@@ -431,13 +431,20 @@ fn accept_loop(listener: &TcpListener, shared: &Arc<Shared>) {
     }
 }
 
-/// Serves requests on one keep-alive connection until the client closes it, asks to close it,
-/// sends something unparsable, or the server shuts down.
+/// Serves one connection, then closes it. The explicit `shutdown` matters: the acceptor holds
+/// a clone of the socket, so dropping ours alone would not send FIN to the client.
 fn serve_connection(shared: &Shared, stream: TcpStream) {
     let _ = stream.set_nodelay(true);
     let mut conn = BufReader::new(stream);
+    serve_requests(shared, &mut conn);
+    let _ = conn.get_ref().shutdown(Shutdown::Both);
+}
+
+/// Serves requests on one keep-alive connection until the client closes it, asks to close it,
+/// sends something unparsable, or the server shuts down.
+fn serve_requests(shared: &Shared, conn: &mut BufReader<TcpStream>) {
     loop {
-        let request = match http::read_request(&mut conn) {
+        let request = match http::read_request(conn) {
             Ok(Some(request)) => request,
             Ok(None) => return,
             Err(error) => {
@@ -602,7 +609,7 @@ fn route(shared: &Shared, request: &http::Request) -> http::Response {
             shared,
             &params::percent_decode(token, false),
             &params::percent_decode(method, false),
-            parameters,
+            &parameters,
         ),
         Err(description) => api_response(Err(ApiFailure::bad_request(&description))),
     }
@@ -619,7 +626,12 @@ fn serve_file(shared: &Shared, token: &str, path: &str) -> http::Response {
 }
 
 /// Records a Bot API call, applies a scheduled fault, then runs the method's handler.
-fn call_method(shared: &Shared, token: &str, sent_name: &str, parameters: Value) -> http::Response {
+fn call_method(
+    shared: &Shared,
+    token: &str,
+    sent_name: &str,
+    parameters: &Value,
+) -> http::Response {
     let method = Method::parse(sent_name);
     let name = method.map_or(sent_name, |m| m.name());
     let fault = {
@@ -637,7 +649,7 @@ fn call_method(shared: &Shared, token: &str, sent_name: &str, parameters: Value)
         return response;
     }
     let result = match method {
-        Some(method) => handle(shared, method, &parameters),
+        Some(method) => handle(shared, method, parameters),
         None => Err(ApiFailure::new(
             404,
             format!("Not Found: method {sent_name} is not supported by the fake server"),
@@ -729,7 +741,7 @@ fn get_me(state: &State) -> Value {
         "can_join_groups": true,
         "can_read_all_group_messages": false,
         "supports_inline_queries": false,
-        // Not in the brief, but teloxide 0.17's `Me` fails to parse without it.
+        // teloxide 0.17's `Me` fails to parse without `has_main_web_app`.
         "can_connect_to_business": false,
         "has_main_web_app": false,
     });
@@ -792,7 +804,7 @@ fn edit_message_text(state: &mut State, p: &Value) -> ApiResult {
     let mut message = edited_message(state, p)?;
     message["text"] = Value::String(text);
     set_markup(&mut message, inline_markup(p));
-    store_edit(state, message)
+    Ok(store_edit(state, message))
 }
 
 fn edit_message_reply_markup(state: &mut State, p: &Value) -> ApiResult {
@@ -801,7 +813,7 @@ fn edit_message_reply_markup(state: &mut State, p: &Value) -> ApiResult {
     }
     let mut message = edited_message(state, p)?;
     set_markup(&mut message, inline_markup(p));
-    store_edit(state, message)
+    Ok(store_edit(state, message))
 }
 
 /// The message an edit refers to: the one the bot sent if known, else a stand-in (the bot may
@@ -827,14 +839,15 @@ fn edited_message(state: &State, p: &Value) -> ApiResult {
     Ok(message)
 }
 
-fn store_edit(state: &mut State, message: Value) -> ApiResult {
+/// Remembers the edited message and returns it.
+fn store_edit(state: &mut State, message: Value) -> Value {
     if let (Some(chat), Some(id)) = (
         message["chat"]["id"].as_i64(),
         message["message_id"].as_i64(),
     ) {
         state.messages.insert((chat, id), message.clone());
     }
-    Ok(message)
+    message
 }
 
 fn get_chat_member(state: &State, p: &Value) -> ApiResult {

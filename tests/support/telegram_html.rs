@@ -2,7 +2,23 @@
 //! and every `&`, `<`, `>` in text escaped.
 #![allow(dead_code)]
 
-const ALLOWED: &[&str] = &["b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "code", "pre", "a", "blockquote", "tg-spoiler", "span"];
+const ALLOWED: &[&str] = &[
+    "b",
+    "strong",
+    "i",
+    "em",
+    "u",
+    "ins",
+    "s",
+    "strike",
+    "del",
+    "code",
+    "pre",
+    "a",
+    "blockquote",
+    "tg-spoiler",
+    "span",
+];
 
 /// Returns a description of the first problem, or `None` when the text is valid.
 pub fn check(html: &str) -> Option<String> {
@@ -11,11 +27,21 @@ pub fn check(html: &str) -> Option<String> {
     while let Some(i) = rest.find(['<', '>', '&']) {
         let c = rest[i..].chars().next()?;
         match c {
-            '>' => return Some(format!("unescaped '>' near {:?}", &rest[i..rest.len().min(i + 20)])),
+            '>' => {
+                return Some(format!(
+                    "unescaped '>' near {:?}",
+                    &rest[i..rest.len().min(i + 20)]
+                ));
+            }
             '&' => {
-                let ok = ["&lt;", "&gt;", "&amp;", "&quot;"].iter().any(|e| rest[i..].starts_with(e));
+                let ok = ["&lt;", "&gt;", "&amp;", "&quot;"]
+                    .iter()
+                    .any(|e| rest[i..].starts_with(e));
                 if !ok {
-                    return Some(format!("unescaped '&' near {:?}", &rest[i..rest.len().min(i + 20)]));
+                    return Some(format!(
+                        "unescaped '&' near {:?}",
+                        &rest[i..rest.len().min(i + 20)]
+                    ));
                 }
                 rest = &rest[i + 1..];
             }
@@ -25,7 +51,9 @@ pub fn check(html: &str) -> Option<String> {
                 if let Some(name) = tag.strip_prefix('/') {
                     match stack.pop() {
                         Some(open) if open == name => {}
-                        other => return Some(format!("closing </{name}> does not match {other:?}")),
+                        other => {
+                            return Some(format!("closing </{name}> does not match {other:?}"));
+                        }
                     }
                 } else {
                     let name = tag.split_whitespace().next().unwrap_or("");
@@ -38,5 +66,9 @@ pub fn check(html: &str) -> Option<String> {
             }
         }
     }
-    if stack.is_empty() { None } else { Some(format!("unclosed tags {stack:?}")) }
+    if stack.is_empty() {
+        None
+    } else {
+        Some(format!("unclosed tags {stack:?}"))
+    }
 }

@@ -1,0 +1,323 @@
+//! End to end: the real `loanguard` binary against a fake Bot API server on 127.0.0.1.
+
+#[path = "support/fake_api.rs"]
+mod fake_api;
+#[path = "support/telegram_html.rs"]
+mod telegram_html;
+
+use std::io::Read;
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::thread;
+use std::time::{Duration, Instant};
+
+use fake_api::{DEFAULT_BOT_USERNAME, FakeBotApi};
+use serde_json::{Value, json};
+
+const TOKEN: &str = "123456789:AAE2eTestTokenNotRealForLoanGuardE2E";
+const PHONE: &str = "13912345678";
+const SCAM_CLIENT: i64 = 456;
+
+/// The running binary, with its stderr (the logs) collected.
+struct Bot {
+    child: Child,
+    logs: Arc<Mutex<String>>,
+}
+
+impl Bot {
+    fn start(api: &FakeBotApi) -> Bot {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_loanguard"))
+            .env("TELOXIDE_TOKEN", TOKEN)
+            .env("TELOXIDE_API_URL", api.url())
+            .env("LOANGUARD_BATCH_MS", "300")
+            .env("RUST_LOG", "debug")
+            .env_remove("TELOXIDE_PROXY")
+            .current_dir(std::env::temp_dir())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("the loanguard binary starts");
+        let logs = Arc::new(Mutex::new(String::new()));
+        let mut stderr = child.stderr.take().expect("piped stderr");
+        let sink = logs.clone();
+        thread::spawn(move || {
+            let mut buf = [0u8; 4096];
+            while let Ok(n) = stderr.read(&mut buf) {
+                if n == 0 {
+                    break;
+                }
+                sink.lock()
+                    .unwrap()
+                    .push_str(&String::from_utf8_lossy(&buf[..n]));
+            }
+        });
+        Bot { child, logs }
+    }
+
+    fn logs(&self) -> String {
+        self.logs.lock().unwrap().clone()
+    }
+
+    /// SIGTERM, then wait for a clean exit.
+    fn stop(&mut self) -> std::process::ExitStatus {
+        let _ = Command::new("kill")
+            .arg("-TERM")
+            .arg(self.child.id().to_string())
+            .status();
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                return status;
+            }
+            if Instant::now() > deadline {
+                let _ = self.child.kill();
+                panic!(
+                    "the bot did not stop within 20 s of SIGTERM; logs:\n{}",
+                    self.logs()
+                );
+            }
+            thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+impl Drop for Bot {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn user(id: i64) -> Value {
+    json!({"id": id, "is_bot": false, "first_name": "用户", "language_code": "zh-hans"})
+}
+
+fn private_message(user_id: i64, message_id: i64, text: &str, forwarded: bool) -> Value {
+    let mut m = json!({
+        "message_id": message_id,
+        "from": user(user_id),
+        "chat": {"id": user_id, "first_name": "用户", "type": "private"},
+        "date": 1764300000,
+        "text": text,
+    });
+    if forwarded {
+        m["forward_origin"] =
+            json!({"type": "hidden_user", "sender_user_name": "催收专员", "date": 1764290000});
+    }
+    json!({"message": m})
+}
+
+fn group_verify_reply(group: i64, message_id: i64, replied_text: &str) -> Value {
+    json!({"message": {
+        "message_id": message_id,
+        "from": user(900),
+        "chat": {"id": group, "title": "互助群", "type": "supergroup"},
+        "date": 1764300000,
+        "entities": [{"offset": 0, "length": 7 + 1 + DEFAULT_BOT_USERNAME.len(), "type": "bot_command"}],
+        "text": format!("/verify@{DEFAULT_BOT_USERNAME}"),
+        "reply_to_message": {
+            "message_id": message_id - 1,
+            "from": user(901),
+            "chat": {"id": group, "title": "互助群", "type": "supergroup"},
+            "date": 1764299990,
+            "text": replied_text,
+        }
+    }})
+}
+
+fn replies_to(api: &FakeBotApi, chat: i64) -> Vec<Value> {
+    api.sent_messages()
+        .into_iter()
+        .filter(|m| m["chat_id"] == json!(chat))
+        .collect()
+}
+
+fn reply_to_id(m: &Value) -> Option<i64> {
+    m["reply_parameters"]["message_id"].as_i64()
+}
+
+fn wait_for_replies(api: &FakeBotApi, expected: usize) -> Vec<Value> {
+    api.wait_for("sendMessage", expected, Duration::from_secs(20))
+}
+
+#[test]
+fn the_binary_answers_every_message_once_in_private_and_in_groups() {
+    let api = FakeBotApi::start();
+    let bot = Bot::start(&api);
+
+    let scam =
+        "【某某金融】您已逾期，请今天把欠款转到专员个人账户6222021234567890128，联系13800138000";
+    let legit = "【招联消费金融】尊敬的客户，您尾号1234的借款本期应还1,236.50元，已逾期3天，请通过招联金融APP还款，如有疑问请致电官方客服。";
+    let group_text =
+        format!("张三你好，马上转到我个人账户6212264000318775，不然找你单位领导，电话{PHONE}");
+
+    api.push_update(private_message(SCAM_CLIENT, 10, scam, true));
+    api.push_update(private_message(457, 11, legit, false));
+    api.push_update(group_verify_reply(-100500, 21, &group_text));
+    for i in 0..6 {
+        // Several users at once, each with one message.
+        api.push_update(private_message(
+            600 + i,
+            30 + i,
+            "你好，请问怎么查自己的征信？",
+            false,
+        ));
+    }
+    let expected = 3 + 6;
+    let sent = wait_for_replies(&api, expected);
+    // Give a duplicate (if any) time to show up.
+    thread::sleep(Duration::from_millis(800));
+    let sent_after = api.sent_messages();
+    assert_eq!(
+        sent_after.len(),
+        sent.len().max(expected),
+        "exactly one reply per message; logs:\n{}",
+        bot.logs()
+    );
+    assert_eq!(sent_after.len(), expected);
+
+    for m in &sent_after {
+        assert_eq!(m["parse_mode"], "HTML");
+        let text = m["text"].as_str().unwrap();
+        assert_eq!(telegram_html::check(text), None, "invalid HTML: {text}");
+        assert!(text.encode_utf16().count() <= 4096);
+    }
+
+    let scam_reply = &replies_to(&api, SCAM_CLIENT)[0];
+    assert_eq!(reply_to_id(scam_reply), Some(10));
+    assert!(scam_reply["text"].as_str().unwrap().contains("疑似诈骗"));
+    assert!(
+        scam_reply["reply_markup"]["inline_keyboard"]
+            .as_array()
+            .is_some_and(|rows| rows.len() == 2)
+    );
+
+    let legit_reply = &replies_to(&api, 457)[0];
+    assert_eq!(reply_to_id(legit_reply), Some(11));
+    assert!(
+        legit_reply["text"]
+            .as_str()
+            .unwrap()
+            .contains("符合正规催收特征"),
+        "{}",
+        legit_reply["text"]
+    );
+
+    let group_reply = &replies_to(&api, -100500)[0];
+    assert_eq!(reply_to_id(group_reply), Some(21));
+    let group_text_out = group_reply["text"].as_str().unwrap();
+    assert!(group_text_out.contains("疑似诈骗"));
+    assert!(
+        !group_text_out.contains(PHONE),
+        "group reply leaks a phone number"
+    );
+    assert!(!group_text_out.contains("6212264000318775"));
+
+    for i in 0..6 {
+        let r = replies_to(&api, 600 + i);
+        assert_eq!(r.len(), 1);
+        assert_eq!(reply_to_id(&r[0]), Some(30 + i));
+    }
+
+    // The command menu was registered for private chats and groups, in Chinese and English.
+    let menus = api.requests("setMyCommands");
+    assert_eq!(menus.len(), 4, "{menus:?}");
+    assert!(
+        menus
+            .iter()
+            .any(|m| m["scope"]["type"] == "all_group_chats")
+    );
+    assert!(
+        menus
+            .iter()
+            .any(|m| m["scope"]["type"] == "all_private_chats" && m["language_code"] == "en")
+    );
+    assert_eq!(api.tokens_seen(), vec![TOKEN.to_string()]);
+
+    let status = bot_stop_and_check_logs(
+        bot,
+        &[
+            TOKEN,
+            PHONE,
+            "13800138000",
+            "6222021234567890128",
+            "专员个人账户",
+        ],
+    );
+    assert!(status.success(), "clean exit on SIGTERM, got {status:?}");
+}
+
+fn bot_stop_and_check_logs(mut bot: Bot, secrets: &[&str]) -> std::process::ExitStatus {
+    let status = bot.stop();
+    let logs = bot.logs();
+    assert!(logs.contains("checked"), "the run was logged:\n{logs}");
+    for secret in secrets {
+        assert!(!logs.contains(secret), "logs contain {secret:?}:\n{logs}");
+    }
+    status
+}
+
+#[test]
+fn a_missing_or_malformed_token_is_a_clear_error_not_a_panic() {
+    for token in [None, Some("not-a-token")] {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_loanguard"));
+        cmd.env_remove("TELOXIDE_TOKEN")
+            .current_dir(std::env::temp_dir());
+        if let Some(t) = token {
+            cmd.env("TELOXIDE_TOKEN", t);
+        }
+        let out = cmd.output().unwrap();
+        assert_eq!(out.status.code(), Some(2));
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
+        assert!(stderr.contains("@BotFather"));
+        assert!(!stderr.contains("panicked"));
+    }
+}
+
+#[test]
+fn button_presses_and_edits_round_trip_through_the_real_binary() {
+    let api = FakeBotApi::start();
+    let bot = Bot::start(&api);
+    api.push_update(private_message(
+        SCAM_CLIENT,
+        50,
+        "您的借款已逾期3天，请登录官方APP还款",
+        false,
+    ));
+    let sent = wait_for_replies(&api, 1);
+    assert_eq!(sent.len(), 1);
+    let reply_id = 1000; // the fake server numbers messages from 1000
+
+    api.push_update(json!({"callback_query": {
+        "id": "cb1",
+        "from": user(SCAM_CLIENT),
+        "chat_instance": "ci",
+        "data": "sec:legal",
+        "message": {"message_id": reply_id, "date": 1764300001, "chat": {"id": SCAM_CLIENT, "type": "private", "first_name": "用户"}, "text": "…"}
+    }}));
+    let answers = api.wait_for("answerCallbackQuery", 1, Duration::from_secs(10));
+    assert_eq!(answers.len(), 1);
+    let sent = wait_for_replies(&api, 2);
+    assert!(sent[1]["text"].as_str().unwrap().contains("12378"));
+
+    api.push_update(json!({"edited_message": {
+        "message_id": 50,
+        "from": user(SCAM_CLIENT),
+        "chat": {"id": SCAM_CLIENT, "first_name": "用户", "type": "private"},
+        "date": 1764300000,
+        "edit_date": 1764300060,
+        "text": "您的借款已逾期，请把验证码发给我，再转到我的个人账户"
+    }}));
+    let edits = api.wait_for("editMessageText", 1, Duration::from_secs(10));
+    assert_eq!(edits.len(), 1, "logs:\n{}", bot.logs());
+    assert_eq!(edits[0]["message_id"], json!(reply_id));
+    assert!(edits[0]["text"].as_str().unwrap().contains("疑似诈骗"));
+    assert_eq!(
+        api.sent_messages().len(),
+        2,
+        "the edit did not send a new message"
+    );
+    let mut bot = bot;
+    assert!(bot.stop().success());
+}
