@@ -132,10 +132,10 @@ impl Normalizer {
     /// Normalise `input`. Normalising the result again changes nothing.
     pub fn normalize(&self, input: &str) -> Normalized {
         let first = self.map_chars(input);
-        let joined = join_separated(&first);
+        let joined = join_separated(first);
         match self.fold_obfuscations(&joined) {
             // Folding can put two CJK characters on either side of a space ("vx 号" → "微信 号").
-            Some(folded) => join_separated(&folded),
+            Some(folded) => join_separated(folded),
             None => joined,
         }
     }
@@ -277,7 +277,12 @@ fn is_latin_word_boundary(
 }
 
 /// Step 5: drop separators inside CJK words and join long digit groups.
-fn join_separated(input: &Normalized) -> Normalized {
+fn join_separated(input: Normalized) -> Normalized {
+    // Most Chinese messages use only full-width punctuation: nothing to do.
+    if !input.text.bytes().any(is_separator_byte) {
+        return input;
+    }
+    let input = &input;
     let chars: Vec<(usize, char)> = input.text.char_indices().collect();
     let mut out = Normalized {
         text: String::with_capacity(input.text.len()),
@@ -367,6 +372,12 @@ fn join_digit_groups(
         }
     }
     Some(i)
+}
+
+fn is_separator_byte(b: u8) -> bool {
+    matches!(b, b' ' | b'-' | b'_' | b'.' | b'*' | b'|' | b'~' | b'/' | b'\\' | b'+' | b'=' | b'#' | b'`')
+        || b == 0xC2 // '·' (U+00B7) starts with 0xC2
+        || b == 0xE2 // '•' (U+2022) starts with 0xE2
 }
 
 fn is_separator(c: char) -> bool {

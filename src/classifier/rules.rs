@@ -191,16 +191,18 @@ pub struct RuleSet {
     matcher: AhoCorasick,
     /// For each pattern of `matcher`, the concepts it belongs to.
     pattern_concepts: Vec<Vec<u16>>,
-    /// Cues first, then the words that only look like cues.
-    cues: AhoCorasick,
-    /// Patterns below this index are local cues, up to `real_cues` clause cues.
-    local_cues: usize,
-    real_cues: usize,
+    /// For each pattern, whether it is a negation cue ([`CUE_LOCAL`], [`CUE_CLAUSE`]) or a word
+    /// that only looks like one ([`CUE_IGNORE`]). Cues share the concept matcher: one pass.
+    pattern_cue: Vec<u8>,
     /// Concept ids of masks ("_mask"): words inside a mask word do not count.
     masks: Vec<u16>,
     cue_before: usize,
     cue_after: usize,
 }
+
+const CUE_LOCAL: u8 = 1;
+const CUE_CLAUSE: u8 = 2;
+const CUE_IGNORE: u8 = 4;
 
 /// Chinese characters are three UTF-8 bytes; windows are written in characters.
 const BYTES_PER_CHAR: usize = 3;
@@ -243,6 +245,23 @@ impl RuleSet {
                 }
             }
         }
+        let mut pattern_cue = vec![0u8; patterns.len()];
+        let cue_lists = [
+            (&file.negation.cues, CUE_LOCAL),
+            (&file.negation.clause, CUE_CLAUSE),
+            (&file.negation.ignore, CUE_IGNORE),
+        ];
+        for (list, flag) in cue_lists {
+            for word in list {
+                let index = *pattern_index.entry(word.clone()).or_insert_with(|| {
+                    patterns.push(word.clone());
+                    pattern_concepts.push(Vec::new());
+                    pattern_cue.push(0);
+                    patterns.len() - 1
+                });
+                pattern_cue[index] |= flag;
+            }
+        }
         if !not_normal.is_empty() {
             return Err(format!(
                 "concept words must be written in normal form: {}",
@@ -254,18 +273,6 @@ impl RuleSet {
             .match_kind(MatchKind::Standard)
             .build(&patterns)
             .map_err(|e| format!("concept matcher: {e}"))?;
-        let cue_patterns: Vec<&String> = file
-            .negation
-            .cues
-            .iter()
-            .chain(&file.negation.clause)
-            .chain(&file.negation.ignore)
-            .collect();
-        let cues = AhoCorasickBuilder::new()
-            .kind(Some(AhoCorasickKind::DFA))
-            .match_kind(MatchKind::LeftmostLongest)
-            .build(&cue_patterns)
-            .map_err(|e| format!("negation cues: {e}"))?;
         let masks: Vec<u16> = concept_names
             .iter()
             .enumerate()
@@ -337,9 +344,7 @@ impl RuleSet {
             concept_names,
             matcher,
             pattern_concepts,
-            local_cues: file.negation.cues.len(),
-            real_cues: file.negation.cues.len() + file.negation.clause.len(),
-            cues,
+            pattern_cue,
             masks,
             cue_before: file.negation.before * BYTES_PER_CHAR,
             cue_after: file.negation.after * BYTES_PER_CHAR,
@@ -358,52 +363,57 @@ impl RuleSet {
     /// Finds every concept occurrence in `text` and marks the negated ones.
     pub fn scan_concepts(&self, text: &str, out: &mut Vec<Occurrence>) {
         let mut cues: Vec<Range<usize>> = Vec::new();
-        let mut negated_clauses: Vec<Range<usize>> = Vec::new();
-        for m in self.cues.find_iter(text) {
-            let p = m.pattern().as_usize();
-            if p < self.local_cues {
-                cues.push(m.range());
-            } else if p < self.real_cues {
-                negated_clauses.push(clause_around(text, m.range()));
-            }
-        }
-        let first = out.len();
+        let mut clause_cues: Vec<Range<usize>> = Vec::new();
+        let mut not_cues: Vec<Range<usize>> = Vec::new();
         let mut masked: Vec<Range<usize>> = Vec::new();
+        let mut found: Vec<(Range<usize>, usize)> = Vec::with_capacity(32);
         for m in self.matcher.find_overlapping_iter(text) {
-            let concepts = &self.pattern_concepts[m.pattern().as_usize()];
+            let p = m.pattern().as_usize();
+            let role = self.pattern_cue[p];
+            if role & CUE_LOCAL != 0 {
+                cues.push(m.range());
+            }
+            if role & CUE_CLAUSE != 0 {
+                clause_cues.push(m.range());
+            }
+            if role & CUE_IGNORE != 0 {
+                not_cues.push(m.range());
+            }
+            let concepts = &self.pattern_concepts[p];
             if concepts.iter().any(|c| self.masks.contains(c)) {
                 masked.push(m.range());
-                continue;
-            }
-            if !is_word_boundary(text, m.start(), m.end()) {
-                continue;
-            }
-            let negated = (!cues.is_empty() && self.is_negated(text, &cues, m.start(), m.end()))
-                || negated_clauses
-                    .iter()
-                    .any(|c| c.start <= m.start() && m.end() <= c.end);
-            for &term in concepts {
-                out.push(Occurrence {
-                    term,
-                    start: m.start(),
-                    end: m.end(),
-                    negated,
-                });
+            } else if !concepts.is_empty() {
+                found.push((m.range(), p));
             }
         }
-        if !masked.is_empty() {
-            let inside_mask = |o: &Occurrence| {
-                masked.iter().any(|r| {
-                    r.start <= o.start && o.end <= r.end && (o.end - o.start) < (r.end - r.start)
-                })
-            };
-            let mut i = first;
-            while i < out.len() {
-                if inside_mask(&out[i]) {
-                    out.swap_remove(i);
-                } else {
-                    i += 1;
-                }
+        // A cue inside a longer word that only looks like one ("不要" in "不要脸") negates nothing.
+        let inside = |r: &Range<usize>, outer: &[Range<usize>]| {
+            outer
+                .iter()
+                .any(|o| o.start <= r.start && r.end <= o.end && r.len() < o.len())
+        };
+        cues.retain(|c| !inside(c, &not_cues));
+        clause_cues.retain(|c| !inside(c, &not_cues));
+        let negated_clauses: Vec<Range<usize>> = clause_cues
+            .into_iter()
+            .map(|c| clause_around(text, c))
+            .collect();
+        for (range, p) in found {
+            if inside(&range, &masked) || !is_word_boundary(text, range.start, range.end) {
+                continue;
+            }
+            let negated = (!cues.is_empty()
+                && self.is_negated(text, &cues, range.start, range.end))
+                || negated_clauses
+                    .iter()
+                    .any(|c| c.start <= range.start && range.end <= c.end);
+            for &term in &self.pattern_concepts[p] {
+                out.push(Occurrence {
+                    term,
+                    start: range.start,
+                    end: range.end,
+                    negated,
+                });
             }
         }
     }

@@ -1,0 +1,23 @@
+//! Repayment planner: the pure arithmetic behind `/plan`.
+//!
+//! - [`money`]: [`Fen`], integer money, and [`monthly_interest`] with its rounding rule (half up
+//!   to the fen, every month).
+//! - [`rate`]: [`Rate`] (annual interest or a monthly fee on the original principal) and
+//!   [`fee_to_annual_rate`] (IRR-based annual equivalent).
+//! - [`amortize`](mod@amortize): one debt, one fixed payment → [`Payoff`].
+//! - [`plan`](mod@plan): several debts and a monthly budget → [`Plan`] (priority order with reasons,
+//!   payoff month and interest per debt, or the shortfall when the budget cannot cover the minimums).
+//!
+//! Nothing here does I/O or touches floating point balances; rates are `f64`.
+
+pub mod amortize;
+pub mod money;
+pub mod plan;
+pub mod rate;
+
+pub use amortize::{MAX_MONTHS, Payoff, amortize};
+pub use money::{Fen, monthly_interest};
+pub use plan::{
+    Debt, DebtResult, InputError, Outcome, Plan, PlanInput, Ranked, Reason, plan, prioritize,
+};
+pub use rate::{Rate, fee_to_annual_rate};
