@@ -9,5 +9,6 @@
 pub mod bot;
 pub mod classifier;
 pub mod cli;
+pub mod planner;
 pub mod render;
 pub mod responses;

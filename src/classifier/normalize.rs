@@ -132,12 +132,17 @@ impl Normalizer {
     /// Normalise `input`. Normalising the result again changes nothing.
     pub fn normalize(&self, input: &str) -> Normalized {
         let first = self.map_chars(input);
-        let joined = join_separated(first);
-        match self.fold_obfuscations(&joined) {
-            // Folding can put two CJK characters on either side of a space ("vx 号" → "微信 号").
-            Some(folded) => join_separated(folded),
-            None => joined,
+        let mut text = join_separated(first);
+        // Folding can create new matches: "+威信" → "+微信" → "加微信", and it can put CJK
+        // characters on either side of a space ("vx 号" → "微信 号"). Repeat until stable; the fold
+        // table needs two rounds at most, and tests/properties.rs checks idempotence.
+        for _ in 0..4 {
+            match self.fold_obfuscations(&text) {
+                Some(folded) => text = join_separated(folded),
+                None => break,
+            }
         }
+        text
     }
 
     /// Steps 1 to 4: per-character mapping.

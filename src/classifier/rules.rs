@@ -5,7 +5,8 @@
 //! when all of its `all` terms, and one of its `any` terms, occur within `window` characters of
 //! each other, and none of its `none` terms occurs in the message. A concept occurrence near a
 //! negation ("请勿", "不会要求") is *negated*: it does not count, unless the rule asks for the
-//! negated form with `~concept` ("we never ask you to pay a personal account" is a legit mark).
+//! negated form with `~concept` ("we never ask you to pay a personal account" is a legit mark),
+//! or either form with `*concept`.
 
 use std::collections::{BTreeMap, HashMap};
 use std::ops::Range;
@@ -167,6 +168,8 @@ pub struct Rule {
 struct Term {
     id: u16,
     negated: bool,
+    /// `*concept`: negated or not, it counts ("警惕…诈骗" is still a warning).
+    either: bool,
 }
 
 /// One place where a concept or a feature occurs, in normalised-text bytes.
@@ -288,11 +291,13 @@ impl RuleSet {
                 return Ok(Term {
                     id: feature_base + f as u16,
                     negated: false,
+                    either: false,
                 });
             }
-            let (negated, name) = match raw.strip_prefix('~') {
-                Some(n) => (true, n),
-                None => (false, raw),
+            let (negated, either, name) = match (raw.strip_prefix('~'), raw.strip_prefix('*')) {
+                (Some(n), _) => (true, false, n),
+                (_, Some(n)) => (false, true, n),
+                _ => (false, false, raw),
             };
             if name.starts_with('_') {
                 return Err(format!("rule {rule}: {name} is a mask, not a concept"));
@@ -300,7 +305,11 @@ impl RuleSet {
             let id = *concept_index
                 .get(name)
                 .ok_or_else(|| format!("rule {rule}: unknown concept {name}"))?;
-            Ok(Term { id, negated })
+            Ok(Term {
+                id,
+                negated,
+                either,
+            })
         };
 
         let mut rules = Vec::with_capacity(file.rules.len());
@@ -420,8 +429,12 @@ impl RuleSet {
 
     fn is_negated(&self, text: &str, cues: &[Range<usize>], start: usize, end: usize) -> bool {
         cues.iter().any(|cue| {
-            let between = if cue.end <= start && start - cue.end <= self.cue_before {
-                cue.end..start
+            // A cue may overlap the start of the word ("不收取现金": 不收取 + 取现金).
+            let between = if cue.start < start
+                && cue.end <= end
+                && start.saturating_sub(cue.end) <= self.cue_before
+            {
+                cue.end.min(start)..start
             } else if cue.start >= end && cue.start - end <= self.cue_after {
                 end..cue.start
             } else {
@@ -460,7 +473,7 @@ impl RuleSet {
             let t = term as usize;
             &occurrences[starts[t] as usize..starts[t + 1] as usize]
         };
-        let matches = |t: Term, o: &Occurrence| o.negated == t.negated;
+        let matches = |t: Term, o: &Occurrence| t.either || o.negated == t.negated;
         let present = |t: Term| of(t.id).iter().any(|o| matches(t, o));
 
         let mut firings = Vec::new();
