@@ -89,6 +89,19 @@ impl Normalizer {
                 _ => return Err(format!("t2s table: bad line {line:?}")),
             }
         }
+        // Some entries chain (薴 → 苧 → 苎): map each straight to the end of its chain, so one
+        // lookup is enough and normalising twice changes nothing.
+        let keys: Vec<char> = t2s.keys().copied().collect();
+        for k in keys {
+            let mut target = t2s[&k];
+            for _ in 0..8 {
+                match t2s.get(&target) {
+                    Some(&next) if next != target => target = next,
+                    _ => break,
+                }
+            }
+            t2s.insert(k, target);
+        }
         let mut traditional = vec![0u64; (CJK_END - CJK_START) as usize / 64 + 1];
         for &c in t2s.keys() {
             if let Some(bit) = cjk_bit(c) {
