@@ -666,10 +666,13 @@ fn classify_number(
         "账号", "账户", "卡号", "户名", "存入", "汇入", "转至", "汇至", "转入", "帐号", "account",
         "a/c", "acct",
     ];
+    let is_mobile =
+        n == 11 && digits.starts_with('1') && matches!(digits.as_bytes()[1], b'3'..=b'9');
     if (16..=19).contains(&n)
         || ((9..=19).contains(&n)
             && account_words.iter().any(|w| before.contains(w))
-            && !followed_by_unit)
+            && !followed_by_unit
+            && !is_mobile)
     {
         return Some((
             EntityKind::BankCard,

@@ -119,4 +119,23 @@ mod tests {
         assert!(lines[3]["error"].as_str().unwrap().contains("UTF-8"));
         assert_eq!(lines[4]["id"], 4);
     }
+
+    #[test]
+    fn jsonl_fields_are_exactly_the_contract() {
+        let lines = run(
+            "{\"id\": \"a\", \"text\": \"请把验证码发给我，转到安全账户，联系13800138000\"}\n"
+                .as_bytes(),
+        );
+        let obj = lines[0].as_object().unwrap();
+        let keys: Vec<&str> = obj.keys().map(String::as_str).collect();
+        assert_eq!(
+            keys,
+            vec!["entities", "id", "risk", "signals", "verdict", "violations"]
+        );
+        assert_eq!(obj["verdict"], "scam");
+        let signal = obj["signals"][0].as_object().unwrap();
+        let keys: Vec<&str> = signal.keys().map(String::as_str).collect();
+        assert_eq!(keys, vec!["category", "evidence", "id", "weight"]);
+        assert_eq!(obj["entities"]["mobile"][0]["value"], "138****8000");
+    }
 }

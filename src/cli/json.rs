@@ -4,6 +4,7 @@
 //!   "signals": [{"id", "category", "weight", "evidence"}], "violations": [...],
 //!   "entities": {"<kind>": [{"value", "start", "end"}]}}`
 //! Entity values are redacted; `start` and `end` are UTF-8 byte offsets in the input text.
+//! `--format json` adds `notes` (`no_text`, `truncated`).
 
 use std::collections::BTreeMap;
 
@@ -35,8 +36,9 @@ pub struct ReportJson<'a> {
     pub signals: Vec<SignalJson<'a>>,
     pub violations: Vec<SignalJson<'a>>,
     pub entities: BTreeMap<&'static str, Vec<EntityJson>>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub notes: Vec<Note>,
+    /// Only in `--format json`; the JSON Lines contract has exactly the fields above.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub notes: Option<Vec<Note>>,
 }
 
 fn signal<'a>(s: &'a Signal<'_>) -> SignalJson<'a> {
@@ -61,6 +63,7 @@ pub fn entities(list: &[Entity]) -> BTreeMap<&'static str, Vec<EntityJson>> {
 }
 
 impl<'a> ReportJson<'a> {
+    /// The JSON Lines shape.
     pub fn new(id: Value, report: &'a Report<'a>) -> Self {
         Self {
             id,
@@ -69,7 +72,15 @@ impl<'a> ReportJson<'a> {
             signals: report.signals.iter().map(signal).collect(),
             violations: report.violations.iter().map(signal).collect(),
             entities: entities(&report.entities),
-            notes: report.notes.clone(),
+            notes: None,
+        }
+    }
+
+    /// The single-object shape: the JSON Lines fields plus `notes` (no text, truncated).
+    pub fn with_notes(id: Value, report: &'a Report<'a>) -> Self {
+        Self {
+            notes: Some(report.notes.clone()),
+            ..Self::new(id, report)
         }
     }
 }

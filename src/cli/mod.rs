@@ -124,7 +124,7 @@ pub fn check(args: CheckArgs) -> ExitCode {
     let report = classifier.classify_with(&text, &context);
     let out = match args.format {
         Format::Json => {
-            let json = json::ReportJson::new(serde_json::Value::Null, &report);
+            let json = json::ReportJson::with_notes(serde_json::Value::Null, &report);
             serde_json::to_string_pretty(&json).unwrap_or_default()
         }
         _ => {

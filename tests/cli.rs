@@ -1,0 +1,112 @@
+//! The `loanguard` command line, run as a user would.
+
+use std::io::Write;
+use std::process::{Command, Output, Stdio};
+
+fn run(args: &[&str], stdin: &[u8]) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_loanguard"))
+        .args(args)
+        .env_remove("TELOXIDE_TOKEN")
+        .current_dir(std::env::temp_dir())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(stdin).unwrap();
+    child.wait_with_output().unwrap()
+}
+
+#[test]
+fn check_from_stdin_prints_a_scam_verdict_quoting_the_reason() {
+    let out = run(
+        &["check"],
+        "【XX金融】请将欠款转入专员个人账户6222…".as_bytes(),
+    );
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("疑似诈骗"), "{text}");
+    assert!(
+        text.contains("「转入专员个人账户」") || text.contains("专员个人账户"),
+        "{text}"
+    );
+    assert!(text.contains("不要转账"));
+}
+
+#[test]
+fn check_from_arguments_as_json() {
+    let out = run(
+        &[
+            "check",
+            "--format",
+            "json",
+            "您好，您的借款已逾期3天，请登录官方APP还款",
+        ],
+        b"",
+    );
+    assert!(out.status.success());
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["verdict"], "legit");
+    assert!(v["risk"].as_u64().unwrap() < 30);
+}
+
+#[test]
+fn invalid_utf8_on_stdin_is_an_error_not_a_panic() {
+    let out = run(&["check"], &[0xff, 0xfe, 0xfd]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("UTF-8"), "{err}");
+    assert!(!err.contains("panicked"));
+}
+
+#[test]
+fn jsonl_streams_in_input_order() {
+    let mut input = String::new();
+    for i in 0..200 {
+        let text = if i % 2 == 0 {
+            "请转账到安全账户"
+        } else {
+            "明天一起吃饭吗"
+        };
+        input.push_str(&format!("{{\"id\": {i}, \"text\": \"{text}\"}}\n"));
+    }
+    let out = run(&["check", "--format", "jsonl"], input.as_bytes());
+    assert!(out.status.success());
+    let lines: Vec<serde_json::Value> = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 200);
+    for (i, l) in lines.iter().enumerate() {
+        assert_eq!(l["id"], i);
+        let expected = if i % 2 == 0 { "scam" } else { "unrelated" };
+        assert_eq!(l["verdict"], expected);
+    }
+}
+
+#[test]
+fn an_empty_message_is_unrelated_with_a_reason() {
+    let out = run(&["check", "--format", "json"], b"   \n");
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["verdict"], "unrelated");
+    assert_eq!(v["notes"][0], "no_text");
+}
+
+#[test]
+fn eval_prints_the_confusion_matrix_and_scores() {
+    let path = format!("{}/tests/corpus/scam.jsonl", env!("CARGO_MANIFEST_DIR"));
+    let out = run(&["eval", &path], b"");
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    for needle in [
+        "confusion matrix",
+        "precision",
+        "recall",
+        "f1",
+        "false alarms",
+        "scam recall",
+    ] {
+        assert!(text.contains(needle), "{needle} missing in {text}");
+    }
+}
