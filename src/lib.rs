@@ -10,5 +10,7 @@ pub mod bot;
 pub mod classifier;
 pub mod cli;
 pub mod planner;
+pub mod reminders;
 pub mod render;
 pub mod responses;
+pub mod storage;
