@@ -11,6 +11,9 @@ fn main() -> ExitCode {
         Some(Command::Check(check)) => cli::check(check),
         Some(Command::Eval { files }) => cli::eval(&files),
         Some(Command::Chat { lang }) => cli::chat(&lang),
+        Some(Command::Feedback {
+            action: cli::FeedbackAction::Export,
+        }) => cli::feedback_export(),
         Some(Command::Run) | None => cli::run_bot(),
     }
 }

@@ -55,6 +55,7 @@ pub struct Responses {
     pub group: GroupTexts,
     pub group_advice: PerVerdict,
     pub commands: CommandTexts,
+    pub planner: crate::planner::texts::PlannerTexts,
 }
 
 /// Texts of the conversation. Multi-line texts mark bold headings with a leading "# ".
@@ -81,6 +82,22 @@ pub struct BotTexts {
     pub deep_link: String,
     pub error: String,
     pub stale_button: String,
+    pub remind_usage: String,
+    pub remind_none: String,
+    pub remind_list_header: String,
+    pub remind_line: String,
+    pub remind_added: String,
+    pub remind_off: String,
+    pub remind_hour_set: String,
+    pub remind_bad: String,
+    pub remind_message: String,
+    pub feedback_which: String,
+    pub feedback_saved: String,
+    pub feedback_text_saved: String,
+    pub cancelled: String,
+    pub nothing_to_cancel: String,
+    pub groups_only: String,
+    pub private_only: String,
 }
 
 #[derive(Debug, Deserialize)]
@@ -92,6 +109,7 @@ pub struct Buttons {
     pub accurate: String,
     pub wrong: String,
     pub full_advice: String,
+    pub consent_text: String,
 }
 
 #[derive(Debug, Deserialize)]
@@ -103,6 +121,12 @@ pub struct GroupTexts {
     pub rate_limited: String,
     pub reason_line: String,
     pub redacted_name: String,
+    pub settings_show: String,
+    pub settings_saved: String,
+    pub settings_not_admin: String,
+    pub settings_usage: String,
+    pub off: String,
+    pub auto: String,
 }
 
 /// Descriptions registered with setMyCommands (3–256 characters each).
@@ -116,6 +140,9 @@ pub struct CommandTexts {
     pub forget: String,
     pub help: String,
     pub start: String,
+    pub remind: String,
+    pub cancel: String,
+    pub settings: String,
 }
 
 #[derive(Debug, Deserialize)]
@@ -235,6 +262,9 @@ impl Responses {
             &self.commands.forget,
             &self.commands.help,
             &self.commands.start,
+            &self.commands.remind,
+            &self.commands.cancel,
+            &self.commands.settings,
         ];
         for d in descriptions {
             let n = d.chars().count();

@@ -9,6 +9,7 @@ use std::time::Duration;
 use loanguard::bot::schema::{distribution, schema};
 use loanguard::bot::state::{BotState, Settings};
 use loanguard::responses::{Language, Responses};
+use loanguard::storage::Store;
 use teloxide::dptree::deps;
 use teloxide::types::{ParseMode, ReplyMarkup, Update};
 use teloxide_tests::{
@@ -48,12 +49,30 @@ fn private_text(id: i32, text: &str) -> MockMessageText {
         .chat(MockPrivateChat::new().id(456).build())
 }
 
+/// A fresh SQLite database per test, in the temp directory.
+fn store() -> Arc<Store> {
+    static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let path = std::env::temp_dir().join(format!("loanguard-mock-{}-{n}.db", std::process::id()));
+    let _ = std::fs::remove_file(&path);
+    let url = format!("sqlite://{}", path.display());
+    let store = std::thread::spawn(move || {
+        tokio::runtime::Runtime::new()
+            .unwrap()
+            .block_on(Store::connect(&url))
+            .unwrap()
+    })
+    .join()
+    .unwrap();
+    Arc::new(store)
+}
+
 fn mock<T: teloxide_tests::IntoUpdate>(
     update: T,
     state: &Arc<BotState>,
 ) -> MockBot<Box<dyn std::error::Error + Send + Sync>, teloxide::types::ChatId> {
     let mut bot = MockBot::new_with_distribution_function(update, schema(), distribution);
-    bot.dependencies(deps![state.clone()]);
+    bot.dependencies(deps![state.clone(), store()]);
     bot
 }
 
@@ -193,7 +212,7 @@ async fn bare_verify_gives_the_checklist_and_commands_answer() {
         ("/start", "把可疑消息转发给我"),
         ("/help", "/verify"),
         ("/legal", "12348"),
-        ("/plan", "制定还款计划"),
+        ("/plan", "还款计划"),
         ("/privacy", "/forget"),
         ("/forget", "已删除"),
         ("/whatever", &zh().bot.unknown_command),
@@ -488,4 +507,269 @@ async fn empty_and_odd_unicode_text_never_crash() {
             assert_html_ok(&s.bot_request.text);
         }
     }
+}
+
+fn mock_with_store<T: teloxide_tests::IntoUpdate>(
+    update: T,
+    state: &Arc<BotState>,
+    store: &Arc<Store>,
+) -> MockBot<Box<dyn std::error::Error + Send + Sync>, teloxide::types::ChatId> {
+    let mut bot = MockBot::new_with_distribution_function(update, schema(), distribution);
+    bot.dependencies(deps![state.clone(), store.clone()]);
+    bot
+}
+
+fn press(data: &str) -> MockCallbackQuery {
+    MockCallbackQuery::new()
+        .data(data)
+        .message(private_text(1, "按钮").build())
+        .from(user().build())
+}
+
+fn last_text(
+    bot: &MockBot<Box<dyn std::error::Error + Send + Sync>, teloxide::types::ChatId>,
+) -> String {
+    bot.get_responses()
+        .sent_messages_text
+        .last()
+        .map(|m| m.bot_request.text.clone())
+        .unwrap_or_default()
+}
+
+#[tokio::test]
+async fn the_planner_asks_one_question_at_a_time_and_saves_the_plan() {
+    let state = new_state(50, 5);
+    let store = store();
+    let mut bot = mock_with_store(private_text(60, "/plan"), &state, &store);
+    bot.dispatch().await;
+    assert!(
+        last_text(&bot).contains("收入"),
+        "first question: {}",
+        last_text(&bot)
+    );
+
+    // Numbers the way people type them; a bad one gets a re-ask and the dialogue stays put.
+    for (answer, next) in [
+        ("很多很多", "比如"),
+        ("8千", "开支"),
+        ("五千", "欠款"),
+        ("借呗", "欠"),
+        ("2万", "利率"),
+        ("18%", "逾期"),
+    ] {
+        bot.update(private_text(61, answer));
+        bot.dispatch().await;
+        let text = last_text(&bot);
+        assert_html_ok(&text);
+        assert!(text.contains(next), "after {answer:?}: {text}");
+        assert!(
+            !text.contains("疑似诈骗"),
+            "an answer is not checked as a message"
+        );
+    }
+    for data in ["pl:ontime", "pl:no", "pl:no", "pl:done"] {
+        bot.update(press(data));
+        bot.dispatch().await;
+        assert_eq!(
+            bot.get_responses().answered_callback_queries.len(),
+            1,
+            "{data} answered"
+        );
+    }
+    let result = bot
+        .get_responses()
+        .sent_messages_text
+        .iter()
+        .map(|m| m.bot_request.text.clone())
+        .collect::<Vec<_>>()
+        .join("\n");
+    assert!(
+        result.contains("3,000") || result.contains("3000"),
+        "money free each month: {result}"
+    );
+    assert!(result.contains("停息挂账"), "warns against paid agents");
+
+    bot.update(press("pl:save"));
+    bot.dispatch().await;
+    let saved = store_plan(&store, 456);
+    assert!(
+        saved.is_some_and(|p| p.contains("借呗")),
+        "plan kept after 保存"
+    );
+}
+
+fn store_plan(store: &Arc<Store>, user: u64) -> Option<String> {
+    let store = store.clone();
+    std::thread::spawn(move || {
+        tokio::runtime::Runtime::new()
+            .unwrap()
+            .block_on(store.load_plan(user))
+            .unwrap()
+    })
+    .join()
+    .unwrap()
+}
+
+#[tokio::test]
+async fn cancel_works_midway_and_the_one_line_form_answers_at_once() {
+    let state = new_state(50, 5);
+    let store = store();
+    let mut bot = mock_with_store(private_text(70, "/plan"), &state, &store);
+    bot.dispatch().await;
+    bot.update(private_text(71, "/cancel"));
+    bot.dispatch().await;
+    assert!(last_text(&bot).contains("取消"), "{}", last_text(&bot));
+    // After /cancel, text is checked as a message again.
+    bot.update(private_text(72, "请把验证码发给我"));
+    bot.dispatch().await;
+    assert!(last_text(&bot).contains(&zh().verdict.scam));
+
+    bot.update(private_text(
+        73,
+        "/plan 收入8000 支出5000 借呗20000 花呗5000",
+    ));
+    bot.dispatch().await;
+    let text = bot
+        .get_responses()
+        .sent_messages_text
+        .iter()
+        .map(|m| m.bot_request.text.clone())
+        .collect::<Vec<_>>()
+        .join("\n");
+    assert!(text.contains("借呗") && text.contains("花呗"), "{text}");
+}
+
+fn run_on<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {
+    std::thread::spawn(f).join().unwrap()
+}
+
+#[tokio::test]
+async fn feedback_is_stored_without_text_until_the_user_agrees_and_forget_erases_everything() {
+    let state = new_state(50, 5);
+    let store = store();
+    let original = private_text(
+        80,
+        "您好，请把验证码发给我，帮您注销校园贷，联系13800138000",
+    )
+    .build();
+    let mut bot = mock_with_store(
+        MockMessageText::new()
+            .text(original.text().unwrap())
+            .id(80)
+            .from(user().build())
+            .chat(MockPrivateChat::new().id(456).build()),
+        &state,
+        &store,
+    );
+    bot.dispatch().await;
+    let verdict_msg = bot.get_responses().sent_messages_text[0].message.clone();
+
+    // 👎 on the verdict: the bot's message replies to the checked one.
+    let mut ours = MockMessageText::new()
+        .text("verdict")
+        .id(verdict_msg.id.0)
+        .chat(MockPrivateChat::new().id(456).build());
+    ours.reply_to_message = Some(Box::new(original.clone()));
+    bot.update(
+        MockCallbackQuery::new()
+            .data("fb:down:s")
+            .message(ours.clone().build())
+            .from(user().build()),
+    );
+    bot.dispatch().await;
+    let r = bot.get_responses();
+    assert_eq!(r.answered_callback_queries.len(), 1);
+    let prompt = r.sent_messages_text.last().unwrap();
+    assert!(prompt.bot_request.text.contains("哪一个判断"));
+
+    let rows = {
+        let s = store.clone();
+        run_on(move || {
+            tokio::runtime::Runtime::new()
+                .unwrap()
+                .block_on(s.export_feedback())
+                .unwrap()
+        })
+    };
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0].verdict, "scam");
+    assert!(!rows[0].accurate);
+    assert!(rows[0].rule_ids.iter().any(|r| r.starts_with("cred.")));
+    assert_eq!(rows[0].text_hash.len(), 64);
+    assert!(rows[0].redacted_text.is_none(), "no text before consent");
+    let id = rows[0].id;
+
+    // The correction and the consent buttons sit under a message that replies to the original.
+    let mut prompt_msg = MockMessageText::new()
+        .text("prompt")
+        .id(prompt.message.id.0)
+        .chat(MockPrivateChat::new().id(456).build());
+    prompt_msg.reply_to_message = Some(Box::new(original.clone()));
+    for data in [format!("fc:{id}:l"), format!("ft:{id}")] {
+        bot.update(
+            MockCallbackQuery::new()
+                .data(data)
+                .message(prompt_msg.clone().build())
+                .from(user().build()),
+        );
+        bot.dispatch().await;
+        assert_eq!(bot.get_responses().answered_callback_queries.len(), 1);
+    }
+    // Someone else cannot touch this feedback.
+    let stranger = MockUser::new().id(999).build();
+    bot.update(
+        MockCallbackQuery::new()
+            .data(format!("fc:{id}:u"))
+            .message(prompt_msg.clone().build())
+            .from(stranger),
+    );
+    bot.dispatch().await;
+    let rows = {
+        let s = store.clone();
+        run_on(move || {
+            tokio::runtime::Runtime::new()
+                .unwrap()
+                .block_on(s.export_feedback())
+                .unwrap()
+        })
+    };
+    assert_eq!(rows[0].corrected_verdict.as_deref(), Some("legit"));
+    let text = rows[0].redacted_text.clone().expect("text after consent");
+    assert!(text.contains("注销校园贷"));
+    assert!(
+        !text.contains("13800138000"),
+        "phone number redacted before storing: {text}"
+    );
+
+    // A reminder and a saved plan, then /forget.
+    bot.update(private_text(81, "/remind 15 借呗"));
+    bot.dispatch().await;
+    assert!(last_text(&bot).contains("15"));
+    bot.update(private_text(82, "/plan 收入8000 支出5000 借呗20000"));
+    bot.dispatch().await;
+    bot.update(press("pl:save"));
+    bot.dispatch().await;
+    let before = {
+        let s = store.clone();
+        run_on(move || {
+            tokio::runtime::Runtime::new()
+                .unwrap()
+                .block_on(s.rows_about_user(456, 456))
+                .unwrap()
+        })
+    };
+    assert!(before >= 3, "feedback, reminder and plan stored: {before}");
+    bot.update(private_text(83, "/forget"));
+    bot.dispatch().await;
+    assert!(last_text(&bot).contains("已删除"));
+    let after = {
+        let s = store.clone();
+        run_on(move || {
+            tokio::runtime::Runtime::new()
+                .unwrap()
+                .block_on(s.rows_about_user(456, 456))
+                .unwrap()
+        })
+    };
+    assert_eq!(after, 0, "no row about the user is left");
 }

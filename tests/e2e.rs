@@ -24,9 +24,23 @@ struct Bot {
     logs: Arc<Mutex<String>>,
 }
 
+/// A database file of its own for each run of the binary.
+fn temp_db(name: &str) -> String {
+    let path = std::env::temp_dir().join(format!("loanguard-e2e-{}-{name}.db", std::process::id()));
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+    }
+    format!("sqlite://{}", path.display())
+}
+
 impl Bot {
     fn start(api: &FakeBotApi) -> Bot {
+        Bot::start_with_db(api, &temp_db(&format!("{:?}", thread::current().id())))
+    }
+
+    fn start_with_db(api: &FakeBotApi, database_url: &str) -> Bot {
         let mut child = Command::new(env!("CARGO_BIN_EXE_loanguard"))
+            .env("DATABASE_URL", database_url)
             .env("TELOXIDE_TOKEN", TOKEN)
             .env("TELOXIDE_API_URL", api.url())
             .env("LOANGUARD_BATCH_MS", "300")
@@ -319,5 +333,94 @@ fn button_presses_and_edits_round_trip_through_the_real_binary() {
         "the edit did not send a new message"
     );
     let mut bot = bot;
+    assert!(bot.stop().success());
+}
+
+fn private_text(user_id: i64, message_id: i64, text: &str) -> Value {
+    private_message(user_id, message_id, text, false)
+}
+
+#[test]
+fn a_planner_dialogue_survives_sigkill_and_restart() {
+    let api = FakeBotApi::start();
+    let db = temp_db("restart");
+    let mut bot = Bot::start_with_db(&api, &db);
+    let user = 777;
+    api.push_update(private_text(user, 1, "/plan"));
+    api.push_update(private_text(user, 2, "8千"));
+    api.push_update(private_text(user, 3, "5000"));
+    let sent = wait_for_replies(&api, 3);
+    assert_eq!(
+        sent.len(),
+        3,
+        "three questions asked; logs:\n{}",
+        bot.logs()
+    );
+    assert!(
+        sent[2]["text"].as_str().unwrap().contains("欠款"),
+        "{}",
+        sent[2]["text"]
+    );
+
+    // Kill without warning, in the middle of the dialogue.
+    bot.child.kill().unwrap();
+    bot.child.wait().unwrap();
+    let mut bot = Bot::start_with_db(&api, &db);
+    for (i, answer) in ["借呗", "2万", "18%"].iter().enumerate() {
+        api.push_update(private_text(user, 10 + i as i64, answer));
+    }
+    let sent = wait_for_replies(&api, 6);
+    assert!(
+        sent.len() >= 6,
+        "the dialogue went on after the restart; logs:\n{}",
+        bot.logs()
+    );
+    let last = sent[5]["text"].as_str().unwrap();
+    assert!(
+        last.contains("逾期"),
+        "asks about overdue days next: {last}"
+    );
+    assert!(
+        !sent
+            .iter()
+            .any(|m| m["text"].as_str().unwrap_or("").contains("疑似诈骗")),
+        "answers are not checked as messages"
+    );
+    assert!(bot.stop().success());
+}
+
+#[test]
+fn group_settings_need_an_admin_checked_with_get_chat_member() {
+    let api = FakeBotApi::start();
+    let mut bot = Bot::start(&api);
+    let group = -100600;
+    let cmd = |id: i64, from: i64, text: &str| {
+        json!({"message": {
+            "message_id": id, "from": user(from), "date": 1764300000,
+            "chat": {"id": group, "title": "互助群", "type": "supergroup"},
+            "entities": [{"offset": 0, "length": 9, "type": "bot_command"}],
+            "text": text,
+        }})
+    };
+    api.set_chat_member_status(group, 11, "administrator");
+    api.push_update(cmd(1, 12, "/settings autodelete 10"));
+    let sent = wait_for_replies(&api, 1);
+    assert!(
+        sent[0]["text"].as_str().unwrap().contains("管理员"),
+        "non-admins are refused: {}",
+        sent[0]["text"]
+    );
+    api.push_update(cmd(2, 11, "/settings autodelete 10"));
+    let sent = wait_for_replies(&api, 2);
+    assert!(
+        sent[1]["text"].as_str().unwrap().contains("10"),
+        "{}",
+        sent[1]["text"]
+    );
+    assert_eq!(
+        api.requests("getChatMember").len(),
+        2,
+        "checked on every change"
+    );
     assert!(bot.stop().success());
 }

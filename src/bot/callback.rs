@@ -1,6 +1,7 @@
 //! Inline-button data. Parsed strictly: anything else is rejected.
 
 use crate::classifier::Verdict;
+use crate::planner::PlanButton;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Section {
@@ -17,6 +18,17 @@ pub enum CallbackData {
         accurate: bool,
         verdict: Verdict,
     },
+    /// After 👎: what the verdict should have been, for stored feedback `id`.
+    FeedbackFix {
+        id: i64,
+        verdict: Verdict,
+    },
+    /// After 👎: the user agrees to submit the (redacted) text of the checked message.
+    FeedbackText {
+        id: i64,
+    },
+    /// A button of the repayment planner.
+    Plan(PlanButton),
 }
 
 fn verdict_code(v: Verdict) -> char {
@@ -42,6 +54,9 @@ impl CallbackData {
                     verdict_code(verdict)
                 )
             }
+            Self::FeedbackFix { id, verdict } => format!("fc:{id}:{}", verdict_code(verdict)),
+            Self::FeedbackText { id } => format!("ft:{id}"),
+            Self::Plan(button) => button.encode().to_string(),
         }
     }
 
@@ -51,6 +66,29 @@ impl CallbackData {
             "sec:respond" => return Some(Self::Section(Section::Respond)),
             "sec:legal" => return Some(Self::Section(Section::Legal)),
             _ => {}
+        }
+        let verdict_of = |v: &str| {
+            Verdict::ALL
+                .into_iter()
+                .find(|x| v.len() == 1 && v.starts_with(verdict_code(*x)))
+        };
+        let id_of = |s: &str| -> Option<i64> {
+            (!s.is_empty() && s.len() <= 18 && s.bytes().all(|b| b.is_ascii_digit()))
+                .then(|| s.parse().ok())
+                .flatten()
+        };
+        if data.starts_with(PlanButton::PREFIX) {
+            return PlanButton::parse(data).map(Self::Plan);
+        }
+        if let Some(rest) = data.strip_prefix("fc:") {
+            let (id, v) = rest.split_once(':')?;
+            return Some(Self::FeedbackFix {
+                id: id_of(id)?,
+                verdict: verdict_of(v)?,
+            });
+        }
+        if let Some(id) = data.strip_prefix("ft:") {
+            return Some(Self::FeedbackText { id: id_of(id)? });
         }
         let mut parts = data.split(':');
         let (Some("fb"), Some(dir), Some(v), None) =
@@ -63,10 +101,10 @@ impl CallbackData {
             "down" => false,
             _ => return None,
         };
-        let verdict = Verdict::ALL
-            .into_iter()
-            .find(|x| v.len() == 1 && v.starts_with(verdict_code(*x)))?;
-        Some(Self::Feedback { accurate, verdict })
+        Some(Self::Feedback {
+            accurate,
+            verdict: verdict_of(v)?,
+        })
     }
 }
 

@@ -7,14 +7,51 @@ use super::callback::CallbackData;
 use super::command::{self, Command, Parsed};
 use super::replies::{self, ButtonAction, Reply};
 use crate::classifier::{Classifier, Context};
+use crate::planner::dialogue::{self, Effect, PlanDialogue, SavedPlan, Transition};
 use crate::responses::{Language, Responses};
 
 const BOT_NAME: &str = "loanguard_bot";
 
+/// What the terminal conversation remembers: the planner's state and the saved plan, in
+/// memory only.
+#[derive(Debug, Default)]
+pub struct Session {
+    plan: PlanDialogue,
+    saved: Option<SavedPlan>,
+}
+
+impl Session {
+    fn apply(&mut self, t: Transition, texts: &Responses) -> Vec<Reply> {
+        self.plan = t.state;
+        let mut out = t.replies;
+        match t.effect {
+            Some(Effect::Save(plan)) => self.saved = Some(plan),
+            Some(Effect::ShowSaved) => {
+                out.extend(dialogue::show_saved(self.saved.as_ref(), &texts.planner))
+            }
+            None => {}
+        }
+        out
+    }
+}
+
 /// One turn: the reply to a line typed by the user, given the buttons shown last.
 pub fn respond(line: &str, last_buttons: &[ButtonAction], texts: &Responses) -> Vec<Reply> {
+    respond_in(&mut Session::default(), line, last_buttons, texts)
+}
+
+/// One turn within a session (the planner remembers its questions).
+pub fn respond_in(
+    session: &mut Session,
+    line: &str,
+    last_buttons: &[ButtonAction],
+    texts: &Responses,
+) -> Vec<Reply> {
     let trimmed = line.trim();
-    if let Ok(n) = trimmed.parse::<usize>()
+    // "#2" presses the second button; a plain number is text (an answer such as "8000").
+    if let Some(n) = trimmed
+        .strip_prefix('#')
+        .and_then(|n| n.trim().parse::<usize>().ok())
         && let Some(action) = n.checked_sub(1).and_then(|i| last_buttons.get(i))
     {
         return match action {
@@ -28,6 +65,14 @@ pub fn respond(line: &str, last_buttons: &[ButtonAction], texts: &Responses) -> 
                     };
                     vec![Reply::text(replies::text_doc(t))]
                 }
+                // The terminal keeps nothing, so there is no stored feedback to correct.
+                Some(CallbackData::FeedbackFix { .. } | CallbackData::FeedbackText { .. }) => {
+                    vec![Reply::text(replies::text_doc(&texts.bot.feedback_saved))]
+                }
+                Some(CallbackData::Plan(button)) => {
+                    let t = dialogue::on_button(&session.plan, button, &texts.planner);
+                    session.apply(t, texts)
+                }
                 None => vec![Reply::text(replies::text_doc(&texts.bot.stale_button))],
             },
             ButtonAction::Url(url) => vec![Reply::text(replies::text_doc(url))],
@@ -35,6 +80,18 @@ pub fn respond(line: &str, last_buttons: &[ButtonAction], texts: &Responses) -> 
     }
     let text = match command::parse(trimmed, BOT_NAME) {
         Parsed::Command(Command::Verify(args)) if !args.is_empty() => args,
+        Parsed::Command(Command::Plan(args)) => {
+            let t = dialogue::command(&args, session.saved.as_ref(), &texts.planner);
+            return session.apply(t, texts);
+        }
+        Parsed::Command(Command::Cancel) if session.plan != PlanDialogue::default() => {
+            session.plan = PlanDialogue::default();
+            return vec![dialogue::cancel(&texts.planner)];
+        }
+        Parsed::NotCommand if session.plan.awaits_text() => {
+            let t = dialogue::on_text(&session.plan, trimmed, &texts.planner);
+            return session.apply(t, texts);
+        }
         Parsed::Command(cmd) => {
             return replies::command_reply(&cmd, texts, true)
                 .into_iter()
@@ -56,7 +113,7 @@ pub fn print_reply(reply: &Reply, out: &mut impl Write) -> io::Result<Vec<Button
         let mut line = String::new();
         for b in row {
             actions.push(b.action.clone());
-            line.push_str(&format!("[{}] {}   ", actions.len(), b.label));
+            line.push_str(&format!("[#{}] {}   ", actions.len(), b.label));
         }
         writeln!(out, "{}", line.trim_end())?;
     }
@@ -68,19 +125,22 @@ pub fn run(language: Language) -> io::Result<()> {
     let texts = Responses::get(language);
     let stdin = io::stdin();
     let mut out = io::stdout().lock();
-    for reply in respond("/start", &[], texts) {
+    let mut session = Session::default();
+    for reply in respond_in(&mut session, "/start", &[], texts) {
         print_reply(&reply, &mut out)?;
     }
     writeln!(
         out,
-        "\n（输入消息或命令，空行发送；输入按钮编号可点按钮；Ctrl-D 退出）"
+        "\n（输入消息或命令，空行发送；输入 #编号 点按钮（如 #1）；Ctrl-D 退出）"
     )?;
     let mut buttons: Vec<ButtonAction> = Vec::new();
     let mut pending = String::new();
     for line in stdin.lock().lines() {
         let line = line?;
         let single = pending.is_empty()
-            && (line.trim().starts_with('/') || line.trim().parse::<usize>().is_ok());
+            && (session.plan.awaits_text()
+                || line.trim().starts_with('/')
+                || line.trim().starts_with('#'));
         if !line.trim().is_empty() && !single {
             pending.push_str(&line);
             pending.push('\n');
@@ -95,14 +155,14 @@ pub fn run(language: Language) -> io::Result<()> {
             continue;
         }
         writeln!(out, "────────")?;
-        for reply in respond(&input, &buttons, texts) {
+        for reply in respond_in(&mut session, &input, &buttons, texts) {
             buttons = print_reply(&reply, &mut out)?;
         }
         writeln!(out)?;
         out.flush()?;
     }
     if !pending.trim().is_empty() {
-        for reply in respond(&pending, &buttons, texts) {
+        for reply in respond_in(&mut session, &pending, &buttons, texts) {
             print_reply(&reply, &mut out)?;
         }
     }
@@ -121,8 +181,8 @@ mod tests {
         let buttons = print_reply(&replies[0], &mut out).unwrap();
         let shown = String::from_utf8(out).unwrap();
         assert!(shown.contains(&texts.verdict.scam), "{shown}");
-        assert!(shown.contains("[1] "));
-        let section = respond("3", &buttons, texts);
+        assert!(shown.contains("[#1] "));
+        let section = respond("#3", &buttons, texts);
         assert!(section[0].doc.to_plain().contains("12348"));
     }
 

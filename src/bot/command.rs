@@ -10,10 +10,17 @@ pub enum Command {
     Start(String),
     Help,
     Verify(String),
-    Plan,
+    /// `/plan [one-line form]`.
+    Plan(String),
     Legal,
     Privacy,
     Forget,
+    /// `/remind …`: repayment reminders.
+    Remind(String),
+    /// `/settings …`: group settings (admins only).
+    Settings(String),
+    /// `/cancel`: leave the planner dialogue.
+    Cancel,
     /// A command for this bot that it does not know.
     Unknown(String),
 }
@@ -52,10 +59,13 @@ pub fn parse(text: &str, bot_username: &str) -> Parsed {
         "start" => Command::Start(args.to_string()),
         "help" => Command::Help,
         "verify" | "check" => Command::Verify(args.to_string()),
-        "plan" => Command::Plan,
+        "plan" => Command::Plan(args.to_string()),
         "legal" => Command::Legal,
         "privacy" => Command::Privacy,
         "forget" => Command::Forget,
+        "remind" => Command::Remind(args.to_string()),
+        "settings" => Command::Settings(args.to_string()),
+        "cancel" => Command::Cancel,
         other => Command::Unknown(other.to_string()),
     };
     Parsed::Command(command)

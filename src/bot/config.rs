@@ -11,6 +11,10 @@ pub struct Config {
     pub api_url: Option<url::Url>,
     pub batch_window: Duration,
     pub group_limit_per_minute: u32,
+    /// `sqlite://loanguard.db` by default; `postgres://…` to share state between instances.
+    pub database_url: String,
+    /// How often due reminders are looked for.
+    pub reminder_interval: Duration,
 }
 
 impl std::fmt::Debug for Config {
@@ -20,6 +24,10 @@ impl std::fmt::Debug for Config {
             .field("api_url", &self.api_url.as_ref().map(|u| u.as_str()))
             .field("batch_window", &self.batch_window)
             .field("group_limit_per_minute", &self.group_limit_per_minute)
+            .field(
+                "database",
+                &self.database_url.split(':').next().unwrap_or(""),
+            )
             .finish()
     }
 }
@@ -75,6 +83,11 @@ impl Config {
             api_url,
             batch_window: Duration::from_millis(number("LOANGUARD_BATCH_MS", 1000)?),
             group_limit_per_minute: number("LOANGUARD_GROUP_LIMIT", 5)? as u32,
+            database_url: match std::env::var("DATABASE_URL") {
+                Ok(u) if !u.trim().is_empty() => u.trim().to_string(),
+                _ => crate::storage::DEFAULT_URL.to_string(),
+            },
+            reminder_interval: Duration::from_secs(number("LOANGUARD_REMINDER_SECS", 30)?.max(1)),
         })
     }
 }

@@ -10,12 +10,14 @@ use teloxide::types::{ChatMemberUpdated, Me, MessageOrigin, User};
 
 use super::callback::CallbackData;
 use super::command::{self, Command, Parsed};
+use super::remind::{self, unix_now};
 use super::replies::{self, Reply};
-use super::send;
 use super::state::{BatchItem, BotState, GroupPermit, ReplyLink};
+use super::{feedback, plan, send, settings};
 use crate::classifier::{Classifier, Context, ForwardOrigin};
 use crate::render::{Doc, Paragraph};
 use crate::responses::{Language, Responses, fill};
+use crate::storage::Store;
 
 pub type HandlerError = Box<dyn Error + Send + Sync>;
 pub type HandlerResult = Result<(), HandlerError>;
@@ -52,18 +54,33 @@ fn user_id(msg: &Message) -> u64 {
 }
 
 /// Every message: commands first, then private-chat content. Groups are otherwise ignored.
-pub async fn on_message(bot: Bot, me: Me, msg: Message, state: Arc<BotState>) -> HandlerResult {
+pub async fn on_message(
+    bot: Bot,
+    me: Me,
+    msg: Message,
+    state: Arc<BotState>,
+    store: Arc<Store>,
+) -> HandlerResult {
     let texts = texts_for(msg.from.as_ref());
     if let Some(text) = body(&msg)
         && text.starts_with('/')
     {
         match command::parse(text, me.username()) {
-            Parsed::Command(cmd) => return on_command(&bot, &me, &msg, cmd, &state, texts).await,
+            Parsed::Command(cmd) => {
+                return on_command(&bot, &me, &msg, cmd, &state, &store, texts).await;
+            }
             Parsed::OtherBot => return Ok(()),
             Parsed::NotCommand => {}
         }
     }
     if !msg.chat.is_private() || msg.is_automatic_forward() {
+        return Ok(());
+    }
+    // An answer to the planner's question, unless it is a forward (those are always checked).
+    if let Some(text) = msg.text()
+        && msg.forward_origin().is_none()
+        && plan::on_text(&bot, &store, msg.chat.id, user_id(&msg), text, texts).await?
+    {
         return Ok(());
     }
     if body(&msg).is_some() || msg.photo().is_some() {
@@ -175,9 +192,22 @@ async fn on_command(
     msg: &Message,
     cmd: Command,
     state: &BotState,
+    store: &Store,
     texts: &Responses,
 ) -> HandlerResult {
     let private = msg.chat.is_private();
+    let group_settings = if private {
+        Default::default()
+    } else {
+        store
+            .group_settings(msg.chat.id.0)
+            .await
+            .unwrap_or_default()
+    };
+    let texts = match (&group_settings.language, private) {
+        (Some(lang), false) => Responses::get(Language::from_code(Some(lang))),
+        _ => texts,
+    };
     if !private {
         match state.group_permit(msg.chat.id.0) {
             GroupPermit::Reply => {}
@@ -190,16 +220,60 @@ async fn on_command(
         }
     }
     let reply = match cmd {
-        Command::Verify(args) => return verify(bot, me, msg, &args, state, texts).await,
-        Command::Forget => {
-            let count = msg
-                .from
-                .as_ref()
-                .map_or(0, |u| state.forget_user(u.id.0, msg.chat.id.0));
+        Command::Verify(args) => {
+            return verify(
+                bot,
+                me,
+                msg,
+                &args,
+                state,
+                group_settings.auto_delete_minutes,
+                texts,
+            )
+            .await;
+        }
+        Command::Forget if private => {
+            let user = msg.from.as_ref().map_or(0, |u| u.id.0);
+            let memory = state.forget_user(user, msg.chat.id.0);
+            let stored = store
+                .forget_user(user, msg.chat.id.0)
+                .await
+                .unwrap_or_default();
+            let n = |v: u64| v.to_string();
             Reply::text(replies::text_doc(&fill(
                 &texts.bot.forget_done,
-                &[("count", &count.to_string())],
+                &[
+                    ("plans", &n(stored.plans)),
+                    ("reminders", &n(stored.reminders)),
+                    ("feedback", &n(stored.feedback)),
+                    ("dialogues", &n(stored.dialogues)),
+                    ("memory", &memory.to_string()),
+                ],
             )))
+        }
+        Command::Plan(args) if private => {
+            plan::on_command(bot, store, msg.chat.id, user_id(msg), &args, texts).await?;
+            return Ok(());
+        }
+        Command::Cancel if private => {
+            if !plan::cancel(bot, store, msg.chat.id, texts).await? {
+                send::send(
+                    bot,
+                    msg.chat.id,
+                    &Reply::text(replies::text_doc(&texts.bot.nothing_to_cancel)),
+                    Some(msg.id),
+                )
+                .await?;
+            }
+            return Ok(());
+        }
+        Command::Remind(args) if private => {
+            let user = msg.from.as_ref().map_or(0, |u| u.id.0);
+            remind::handle(store, user, msg.chat.id.0, &args, unix_now(), texts).await
+        }
+        Command::Settings(args) if !private => {
+            let user = msg.from.as_ref().map(|u| u.id);
+            settings::handle(bot, store, msg.chat.id, user, &args, texts).await
         }
         other => match replies::command_reply(&other, texts, private) {
             Some(reply) => reply,
@@ -217,6 +291,7 @@ async fn verify(
     msg: &Message,
     args: &str,
     state: &BotState,
+    auto_delete_minutes: Option<u32>,
     texts: &Responses,
 ) -> HandlerResult {
     let target = msg
@@ -269,9 +344,22 @@ async fn verify(
         );
     } else {
         let reply = replies::verdict_group(&report, texts, classifier, me.username());
-        send::send(bot, msg.chat.id, &reply, Some(msg.id)).await?;
+        let sent = send::send(bot, msg.chat.id, &reply, Some(msg.id)).await?;
+        if let Some(minutes) = auto_delete_minutes {
+            delete_later(bot.clone(), msg.chat.id, sent.id, minutes);
+        }
     }
     Ok(())
+}
+
+/// Deletes a group reply after the group's auto-delete delay.
+fn delete_later(bot: Bot, chat: ChatId, message: teloxide::types::MessageId, minutes: u32) {
+    tokio::spawn(async move {
+        tokio::time::sleep(std::time::Duration::from_secs(u64::from(minutes) * 60)).await;
+        if let Err(e) = bot.delete_message(chat, message).await {
+            tracing::debug!(error = %e, "auto-delete failed");
+        }
+    });
 }
 
 /// An edited message in a private chat is checked again and its earlier reply updated.
@@ -330,7 +418,7 @@ pub async fn on_edited(bot: Bot, me: Me, msg: Message, state: Arc<BotState>) -> 
 }
 
 /// Buttons: always answered, so the client stops spinning; stale or forged data gets a note.
-pub async fn on_callback(bot: Bot, q: CallbackQuery) -> HandlerResult {
+pub async fn on_callback(bot: Bot, q: CallbackQuery, store: Arc<Store>) -> HandlerResult {
     let texts = texts_for(Some(&q.from));
     let parsed = q.data.as_deref().and_then(CallbackData::parse);
     let chat = q
@@ -349,15 +437,17 @@ pub async fn on_callback(bot: Bot, q: CallbackQuery) -> HandlerResult {
             send::send(&bot, chat, &replies::section(section, texts), None).await?;
         }
         Some(CallbackData::Feedback { accurate, verdict }) => {
-            let thanks = if accurate {
-                &texts.bot.feedback_up
-            } else {
-                &texts.bot.feedback_down
-            };
-            bot.answer_callback_query(q.id.clone())
-                .text(thanks.clone())
-                .await?;
-            tracing::info!(accurate, verdict = verdict.as_str(), "verdict feedback");
+            feedback::on_vote(&bot, &q, &store, accurate, verdict, texts).await?;
+        }
+        Some(CallbackData::FeedbackFix { id, verdict }) => {
+            feedback::on_fix(&bot, &q, &store, id, verdict, texts).await?;
+        }
+        Some(CallbackData::FeedbackText { id }) => {
+            feedback::on_consent(&bot, &q, &store, id, texts).await?;
+        }
+        Some(CallbackData::Plan(button)) => {
+            bot.answer_callback_query(q.id.clone()).await?;
+            plan::on_button(&bot, &store, chat, q.from.id.0, button, texts).await?;
         }
     }
     Ok(())

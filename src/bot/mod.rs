@@ -9,10 +9,14 @@ pub mod chat;
 pub mod command;
 pub mod config;
 pub mod deeplink;
+pub mod feedback;
 pub mod handlers;
+pub mod plan;
+pub mod remind;
 pub mod replies;
 pub mod schema;
 pub mod send;
+pub mod settings;
 pub mod state;
 
 use std::sync::Arc;
@@ -42,9 +46,11 @@ pub fn menu(texts: &Responses, group: bool) -> Vec<BotCommand> {
     vec![
         BotCommand::new("verify", &c.verify),
         BotCommand::new("plan", &c.plan),
+        BotCommand::new("remind", &c.remind),
         BotCommand::new("legal", &c.legal),
         BotCommand::new("privacy", &c.privacy),
         BotCommand::new("forget", &c.forget),
+        BotCommand::new("cancel", &c.cancel),
         BotCommand::new("help", &c.help),
         BotCommand::new("start", &c.start),
     ]
@@ -116,6 +122,18 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         tracing::warn!(error = %redact_token(&e.to_string(), &config.token), "could not register the command menu");
     }
 
+    let store = Arc::new(
+        crate::storage::Store::connect(&config.database_url)
+            .await
+            .map_err(|e| anyhow::anyhow!("database: {e}"))?,
+    );
+    tracing::info!(backend = ?store.backend(), "database ready");
+    let reminders = tokio::spawn(remind::run_loop(
+        bot.clone(),
+        store.clone(),
+        config.reminder_interval,
+    ));
+
     let state = Arc::new(BotState::new(Settings {
         batch_window: config.batch_window,
         group_limit_per_minute: config.group_limit_per_minute,
@@ -125,7 +143,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         token: config.token.clone(),
     });
     let mut dispatcher = Dispatcher::builder(bot.clone(), schema::schema())
-        .dependencies(dptree::deps![state])
+        .dependencies(dptree::deps![state, store])
         .distribution_function(schema::distribution)
         .default_handler(|_| async {})
         .error_handler(errors.clone())
@@ -146,6 +164,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         .await
         .build();
     dispatcher.dispatch_with_listener(listener, errors).await;
+    reminders.abort();
     tracing::info!("stopped");
     Ok(())
 }

@@ -37,11 +37,23 @@ pub enum Command {
     },
     /// Check a message: from the arguments, or from stdin.
     Check(CheckArgs),
+    /// Work with stored verdict feedback.
+    Feedback {
+        #[command(subcommand)]
+        action: FeedbackAction,
+    },
     /// Score the classifier on labelled JSON Lines files ({"id", "text", "label"}).
     Eval {
         #[arg(required = true)]
         files: Vec<PathBuf>,
     },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum FeedbackAction {
+    /// Write submitted (redacted) texts with their corrected labels as JSON Lines, in the format
+    /// `loanguard eval` reads, for an operator to review and add to the corpus.
+    Export,
 }
 
 #[derive(Debug, clap::Args)]
@@ -201,4 +213,44 @@ fn init_logging() {
         .with_env_filter(filter)
         .with_writer(io::stderr)
         .try_init();
+}
+
+/// `loanguard feedback export`: JSON Lines `{"id", "text", "label"}` from feedback whose text the
+/// user agreed to submit. The label is the user's correction, or the bot's verdict after 👍.
+pub fn feedback_export() -> ExitCode {
+    let url = std::env::var("DATABASE_URL")
+        .ok()
+        .filter(|u| !u.trim().is_empty())
+        .unwrap_or_else(|| crate::storage::DEFAULT_URL.to_string());
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(r) => r,
+        Err(e) => return fail(&format!("cannot start the async runtime: {e}")),
+    };
+    let rows = match runtime.block_on(async {
+        let store = crate::storage::Store::connect(&url).await?;
+        store.export_feedback().await
+    }) {
+        Ok(rows) => rows,
+        Err(e) => return fail(&format!("database: {e}")),
+    };
+    let mut out = io::BufWriter::new(io::stdout().lock());
+    for row in rows {
+        let Some(text) = &row.redacted_text else {
+            continue;
+        };
+        let label = match (&row.corrected_verdict, row.accurate) {
+            (Some(v), _) => v.clone(),
+            (None, true) => row.verdict.clone(),
+            (None, false) => continue,
+        };
+        let line = serde_json::json!({"id": format!("feedback-{}", row.id), "text": text, "label": label, "rules": row.rule_ids});
+        if writeln!(out, "{line}").is_err() {
+            break;
+        }
+    }
+    let _ = out.flush();
+    ExitCode::SUCCESS
 }

@@ -1,0 +1,228 @@
+//! `/remind`: monthly repayment reminders (设置还款提醒), and the loop that sends them.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use teloxide::prelude::*;
+
+use super::replies::{Reply, text_doc};
+use super::send;
+use crate::reminders::DEFAULT_HOUR;
+use crate::responses::{Language, Responses, fill};
+use crate::storage::{NewReminder, Reminder, Store};
+
+/// What `/remind …` asks for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RemindCommand {
+    /// Bare `/remind`: usage and the current list.
+    Show,
+    List,
+    Off,
+    /// `/remind hour 20`: the hour every reminder fires.
+    Hour(u32),
+    /// `/remind 15 借呗`.
+    Add {
+        day: u32,
+        label: String,
+    },
+    Invalid,
+}
+
+pub fn parse(args: &str) -> RemindCommand {
+    let args = args.trim();
+    if args.is_empty() {
+        return RemindCommand::Show;
+    }
+    let mut words = args.split_whitespace();
+    let first = words.next().unwrap_or("").to_lowercase();
+    let rest: Vec<&str> = words.collect();
+    match first.as_str() {
+        "list" | "列表" | "查看" => RemindCommand::List,
+        "off" | "关闭" | "取消" | "删除" => RemindCommand::Off,
+        "hour" | "时间" | "几点" => match rest.first().and_then(|h| parse_hour(h)) {
+            Some(h) => RemindCommand::Hour(h),
+            None => RemindCommand::Invalid,
+        },
+        _ => {
+            let day = first
+                .trim_end_matches(['号', '日'])
+                .parse::<u32>()
+                .ok()
+                .filter(|d| (1..=31).contains(d));
+            match day {
+                Some(day) => RemindCommand::Add {
+                    day,
+                    label: rest.join(" ").chars().take(32).collect(),
+                },
+                None => RemindCommand::Invalid,
+            }
+        }
+    }
+}
+
+fn parse_hour(s: &str) -> Option<u32> {
+    s.trim_end_matches(['点', '时'])
+        .parse::<u32>()
+        .ok()
+        .filter(|h| *h < 24)
+}
+
+fn line(r: &Reminder, texts: &Responses) -> String {
+    fill(
+        &texts.bot.remind_line,
+        &[
+            ("day", &r.day_of_month.to_string()),
+            ("hour", &r.hour.to_string()),
+            ("label", &r.label),
+        ],
+    )
+}
+
+/// Answers a `/remind` command in a private chat.
+pub async fn handle(
+    store: &Store,
+    user_id: u64,
+    chat_id: i64,
+    args: &str,
+    now: i64,
+    texts: &Responses,
+) -> Reply {
+    let message = match parse(args) {
+        RemindCommand::Show | RemindCommand::List => {
+            let list = store.list_reminders(user_id).await.unwrap_or_default();
+            let mut text = String::new();
+            if matches!(parse(args), RemindCommand::Show) {
+                text.push_str(&texts.bot.remind_usage);
+                text.push('\n');
+            }
+            if list.is_empty() {
+                text.push_str(&texts.bot.remind_none);
+            } else {
+                text.push_str(&texts.bot.remind_list_header);
+                for r in &list {
+                    text.push('\n');
+                    text.push_str(&line(r, texts));
+                }
+            }
+            text
+        }
+        RemindCommand::Off => {
+            let n = store.delete_reminders(user_id).await.unwrap_or(0);
+            fill(&texts.bot.remind_off, &[("count", &n.to_string())])
+        }
+        RemindCommand::Hour(hour) => {
+            let n = store.set_reminder_hour(user_id, hour).await.unwrap_or(0);
+            fill(
+                &texts.bot.remind_hour_set,
+                &[("hour", &hour.to_string()), ("count", &n.to_string())],
+            )
+        }
+        RemindCommand::Add { day, label } => {
+            let hour = store
+                .list_reminders(user_id)
+                .await
+                .ok()
+                .and_then(|l| l.first().map(|r| r.hour))
+                .unwrap_or(DEFAULT_HOUR);
+            let new = NewReminder {
+                user_id,
+                chat_id,
+                day_of_month: day,
+                hour,
+                label: label.clone(),
+            };
+            match store.add_reminder(&new, now).await {
+                Ok(_) => fill(
+                    &texts.bot.remind_added,
+                    &[
+                        ("day", &day.to_string()),
+                        ("hour", &hour.to_string()),
+                        ("label", &label),
+                    ],
+                ),
+                Err(e) => {
+                    tracing::warn!(error = %e, "could not add a reminder");
+                    texts.bot.error.clone()
+                }
+            }
+        }
+        RemindCommand::Invalid => texts.bot.remind_bad.clone(),
+    };
+    Reply::text(text_doc(&message))
+}
+
+/// The reminder text for one reminder.
+pub fn reminder_reply(r: &Reminder, texts: &Responses) -> Reply {
+    Reply::text(text_doc(&fill(
+        &texts.bot.remind_message,
+        &[("label", &r.label)],
+    )))
+}
+
+pub fn unix_now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64)
+}
+
+/// Claims the reminders due at `now` and sends each once. Returns how many were sent.
+pub async fn fire_due(bot: &Bot, store: &Store, now: i64) -> usize {
+    let due = match store.claim_due(now, 100).await {
+        Ok(d) => d,
+        Err(e) => {
+            tracing::warn!(error = %e, "could not claim due reminders");
+            return 0;
+        }
+    };
+    let texts = Responses::get(Language::ZhCn);
+    let mut sent = 0;
+    for r in &due {
+        match send::send(bot, ChatId(r.chat_id), &reminder_reply(r, texts), None).await {
+            Ok(_) => sent += 1,
+            Err(e) => tracing::warn!(error = %e, "reminder not delivered"),
+        }
+    }
+    if sent > 0 {
+        tracing::info!(sent, "repayment reminders sent");
+    }
+    sent
+}
+
+/// Checks for due reminders every `every` until the task is dropped.
+pub async fn run_loop(bot: Bot, store: Arc<Store>, every: Duration) {
+    loop {
+        fire_due(&bot, &store, unix_now()).await;
+        tokio::time::sleep(every).await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_the_forms_people_type() {
+        assert_eq!(parse(""), RemindCommand::Show);
+        assert_eq!(parse("list"), RemindCommand::List);
+        assert_eq!(parse("关闭"), RemindCommand::Off);
+        assert_eq!(parse("hour 20"), RemindCommand::Hour(20));
+        assert_eq!(parse("时间 8点"), RemindCommand::Hour(8));
+        assert_eq!(
+            parse("15 借呗"),
+            RemindCommand::Add {
+                day: 15,
+                label: "借呗".into()
+            }
+        );
+        assert_eq!(
+            parse("15号 花呗"),
+            RemindCommand::Add {
+                day: 15,
+                label: "花呗".into()
+            }
+        );
+        assert_eq!(parse("32 借呗"), RemindCommand::Invalid);
+        assert_eq!(parse("hour 25"), RemindCommand::Invalid);
+        assert_eq!(parse("明天"), RemindCommand::Invalid);
+    }
+}

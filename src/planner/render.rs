@@ -1,0 +1,1006 @@
+//! The plan as replies: what is free each month, whether the debts can be paid as they stand,
+//! the order of priority with reasons, a schedule, and — when the budget falls short — the
+//! negotiation path (a script per lender, 第70条 for bank credit cards, a 协商还款申请 letter with
+//! the user's numbers, the documents to prepare). Always a warning against paid agents.
+//!
+//! Every text comes from [`PlannerTexts`]. Values (names, amounts) are filled in after a text
+//! has been split into lines and headings, and end up in [`Inline::Text`]; escaping happens when
+//! the [`Doc`] is rendered.
+
+use super::amortize::MAX_MONTHS;
+use super::dialogue::{PlanButton, SavedPlan};
+use super::parse::{DEFAULT_CARD_RATE, DEFAULT_LOAN_RATE};
+use super::plan::{DebtResult, Outcome, Plan, PlanInput, Reason, plan};
+use super::texts::PlannerTexts;
+use super::{Fen, Rate};
+use crate::bot::replies::{Button, Reply, text_doc};
+use crate::render::{Doc, Inline, Paragraph, TELEGRAM_LIMIT, utf16_len};
+use crate::responses::fill;
+
+/// A schedule longer than this (5 years, the longest 个性化分期 under 第70条) calls for
+/// negotiation, like a budget that falls short.
+pub const NEGOTIATE_AFTER_MONTHS: u32 = 60;
+
+/// Replies are packed up to this many UTF-16 units of text, well within Telegram's limit.
+const PACK_LIMIT: usize = TELEGRAM_LIMIT - 600;
+
+/// `1234567` fen → "12,345.67"; whole yuan drop the decimals: "8,000".
+pub fn format_money(amount: Fen) -> String {
+    let sign = if amount.0 < 0 { "-" } else { "" };
+    let abs = amount.0.unsigned_abs();
+    let digits = (abs / 100).to_string();
+    let mut grouped = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            grouped.push(',');
+        }
+        grouped.push(c);
+    }
+    match abs % 100 {
+        0 => format!("{sign}{grouped}"),
+        fen => format!("{sign}{grouped}.{fen:02}"),
+    }
+}
+
+/// A fraction as a percentage with at most two decimals: 0.18 → "18%", 0.1825 → "18.25%".
+pub fn format_percent(fraction: f64) -> String {
+    let s = format!("{:.2}", fraction * 100.0);
+    let s = s.trim_end_matches('0').trim_end_matches('.');
+    format!("{s}%")
+}
+
+/// "年化 18%", "月费率 0.6%，按 12 期折合年化约 13.03%", "无息".
+pub fn format_rate(rate: &Rate, texts: &PlannerTexts) -> String {
+    let f = &texts.format;
+    match *rate {
+        _ if rate.annual() == 0.0 => f.rate_zero.clone(),
+        Rate::Annual(r) => fill(&f.rate_annual, &[("rate", &format_percent(r))]),
+        Rate::MonthlyFee {
+            rate: fee,
+            term_months,
+        } => fill(
+            &f.rate_fee,
+            &[
+                ("fee", &format_percent(fee)),
+                ("term", &term_months.to_string()),
+                ("rate", &format_percent(rate.annual())),
+            ],
+        ),
+    }
+}
+
+/// A multi-line text from responses/ with `{name}` values filled in after it has been split into
+/// paragraphs, lines and headings, so a value can neither add a line nor become a heading.
+pub(crate) fn template_doc(template: &str, values: &[(&str, &str)]) -> Doc {
+    let mut doc = text_doc(template);
+    for p in &mut doc.paragraphs {
+        for line in &mut p.lines {
+            for piece in line.iter_mut() {
+                if let Inline::Text(s) | Inline::Bold(s) = piece {
+                    *s = fill(s, values);
+                }
+            }
+        }
+    }
+    doc
+}
+
+/// The paragraphs of [`template_doc`].
+fn paragraphs(template: &str, values: &[(&str, &str)]) -> Vec<Paragraph> {
+    template_doc(template, values).paragraphs
+}
+
+/// A button that [`super::dialogue::on_button`] understands.
+pub(crate) fn button(label: &str, b: PlanButton) -> Button {
+    Button {
+        label: label.to_string(),
+        action: crate::bot::replies::ButtonAction::Callback(b.encode().to_string()),
+    }
+}
+
+/// Whether the debts can be paid as they stand.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Standing {
+    NoDebts,
+    Payable {
+        months: u32,
+        interest: Fen,
+    },
+    TooLong {
+        months: u32,
+        interest: Fen,
+    },
+    /// The budget never outruns the interest.
+    Never,
+    Short {
+        shortfall: Fen,
+    },
+}
+
+impl Standing {
+    fn of(input: &PlanInput, plan: &Plan) -> Standing {
+        if input.debts.iter().all(|d| d.balance <= Fen::ZERO) {
+            return Standing::NoDebts;
+        }
+        match plan.outcome {
+            Outcome::Infeasible { shortfall } => Standing::Short { shortfall },
+            Outcome::Feasible { months: None, .. } => Standing::Never,
+            Outcome::Feasible {
+                months: Some(months),
+                total_interest: interest,
+                ..
+            } if months > NEGOTIATE_AFTER_MONTHS => Standing::TooLong { months, interest },
+            Outcome::Feasible {
+                months: Some(months),
+                total_interest: interest,
+                ..
+            } => Standing::Payable { months, interest },
+        }
+    }
+
+    fn needs_negotiation(self) -> bool {
+        matches!(
+            self,
+            Standing::TooLong { .. } | Standing::Never | Standing::Short { .. }
+        )
+    }
+}
+
+/// `a / b` rounded up, for `a ≥ 0` and `b > 0`.
+fn ceil_div(a: i64, b: i64) -> i64 {
+    a / b + i64::from(a % b != 0)
+}
+
+/// What to ask the lenders for: the whole budget spread over the debts in equal instalments, at
+/// most 60 of them; or, with nothing to spare, a deferral.
+struct Proposal {
+    affordable: Fen,
+    /// `None`: ask for a deferral.
+    term: Option<u32>,
+    /// Per debt, by index into [`PlanInput::debts`]; whole yuan, rounded up.
+    monthly: Vec<Fen>,
+    /// Even 60 instalments need more than the budget.
+    over_budget: bool,
+}
+
+impl Proposal {
+    fn of(input: &PlanInput, budget: Fen) -> Proposal {
+        let affordable = budget.max_zero();
+        let total: Fen = input.debts.iter().map(|d| d.balance.max_zero()).sum();
+        if affordable == Fen::ZERO || total == Fen::ZERO {
+            return Proposal {
+                affordable,
+                term: None,
+                monthly: vec![Fen::ZERO; input.debts.len()],
+                over_budget: false,
+            };
+        }
+        let months_needed = ceil_div(total.0, affordable.0);
+        let term = months_needed.clamp(1, i64::from(NEGOTIATE_AFTER_MONTHS));
+        let monthly = input
+            .debts
+            .iter()
+            .map(|d| Fen(ceil_div(ceil_div(d.balance.max_zero().0, term), 100) * 100))
+            .collect();
+        Proposal {
+            affordable,
+            term: Some(term as u32),
+            monthly,
+            over_budget: months_needed > term,
+        }
+    }
+
+    fn total_monthly(&self) -> Fen {
+        self.monthly.iter().copied().sum()
+    }
+}
+
+/// The result of a finished dialogue or one-line form, with a 保存 button on the last reply.
+/// `assumed_rates`: some rates were not given and [`super::parse::default_rate`] was used.
+pub fn render_result(
+    input: &PlanInput,
+    plan: &Plan,
+    texts: &PlannerTexts,
+    assumed_rates: bool,
+) -> Vec<Reply> {
+    render(
+        input,
+        plan,
+        texts,
+        assumed_rates,
+        vec![vec![button(&texts.buttons.save, PlanButton::Save)]],
+    )
+}
+
+/// A saved plan in full (the 查看 button), with an 更新 button instead of 保存.
+pub fn render_saved(saved: &SavedPlan, texts: &PlannerTexts) -> Vec<Reply> {
+    let buttons = vec![vec![button(&texts.buttons.update, PlanButton::Update)]];
+    match plan(&saved.input) {
+        Ok(p) => render(&saved.input, &p, texts, saved.assumed_rates, buttons),
+        Err(_) => vec![Reply {
+            doc: text_doc(&texts.error),
+            buttons,
+        }],
+    }
+}
+
+/// A saved plan in short, for `/plan` when one exists, with buttons 查看 and 更新.
+pub fn render_saved_summary(saved: &SavedPlan, texts: &PlannerTexts) -> Reply {
+    let s = &texts.summary;
+    let input = &saved.input;
+    let total: Fen = input.debts.iter().map(|d| d.balance).sum();
+    let mut doc = Doc::default();
+    doc.push(Paragraph::default().bold(&s.title));
+    let mut p = Paragraph::default();
+    for piece in paragraphs(
+        &s.body,
+        &[
+            ("income", &format_money(input.monthly_income)),
+            ("expenses", &format_money(input.monthly_expenses)),
+            ("count", &input.debts.len().to_string()),
+            ("total", &format_money(total)),
+        ],
+    ) {
+        p.lines.extend(piece.lines);
+    }
+    for d in &input.debts {
+        p = p.text(fill(
+            &s.debt_line,
+            &[
+                ("name", &d.name),
+                ("balance", &format_money(d.balance)),
+                ("rate", &format_rate(&d.rate, texts)),
+            ],
+        ));
+    }
+    doc.push(p);
+    doc.paragraphs.extend(paragraphs(&s.actions, &[]));
+    Reply {
+        doc,
+        buttons: vec![vec![
+            button(&texts.buttons.show_saved, PlanButton::ShowSaved),
+            button(&texts.buttons.update, PlanButton::Update),
+        ]],
+    }
+}
+
+fn render(
+    input: &PlanInput,
+    plan: &Plan,
+    texts: &PlannerTexts,
+    assumed_rates: bool,
+    buttons: Vec<Vec<Button>>,
+) -> Vec<Reply> {
+    let standing = Standing::of(input, plan);
+    let mut sections = vec![overview(input, plan, texts, assumed_rates, standing)];
+    if standing.needs_negotiation() {
+        let proposal = Proposal::of(input, plan.budget);
+        sections.push(negotiation(input, plan, texts, &proposal));
+        sections.push(letter(input, plan, texts, &proposal));
+    }
+    if let Some(last) = sections.last_mut() {
+        last.extend(paragraphs(&texts.result.warning, &[]));
+    }
+    let mut replies: Vec<Reply> = pack(sections).into_iter().map(Reply::text).collect();
+    if let Some(last) = replies.last_mut() {
+        last.buttons = buttons;
+    }
+    replies
+}
+
+/// Paragraphs into documents of at most [`PACK_LIMIT`] characters; each section starts a new one.
+fn pack(sections: Vec<Vec<Paragraph>>) -> Vec<Doc> {
+    let mut docs = Vec::new();
+    for section in sections {
+        let mut doc = Doc::default();
+        let mut len = 0;
+        for p in section {
+            let p_len = utf16_len(
+                &Doc {
+                    paragraphs: vec![p.clone()],
+                }
+                .to_plain(),
+            );
+            if !doc.paragraphs.is_empty() && len + 2 + p_len > PACK_LIMIT {
+                docs.push(std::mem::take(&mut doc));
+                len = 0;
+            }
+            len += p_len + 2;
+            doc.push(p);
+        }
+        if !doc.paragraphs.is_empty() {
+            docs.push(doc);
+        }
+    }
+    docs
+}
+
+fn overdue_clause(days: u32, texts: &PlannerTexts) -> String {
+    if days == 0 {
+        String::new()
+    } else {
+        fill(
+            &texts.negotiate.overdue_clause,
+            &[("days", &days.to_string())],
+        )
+    }
+}
+
+fn overview(
+    input: &PlanInput,
+    plan: &Plan,
+    texts: &PlannerTexts,
+    assumed_rates: bool,
+    standing: Standing,
+) -> Vec<Paragraph> {
+    let r = &texts.result;
+    let money = format_money;
+    let total: Fen = input.debts.iter().map(|d| d.balance).sum();
+    let mut out = vec![Paragraph::default().bold(&r.title)];
+    let budget_template = if plan.budget > Fen::ZERO {
+        &r.budget
+    } else {
+        &r.budget_none
+    };
+    let mut summary = paragraphs(
+        budget_template,
+        &[
+            ("income", &money(input.monthly_income)),
+            ("expenses", &money(input.monthly_expenses)),
+            ("budget", &money(plan.budget)),
+        ],
+    );
+    if !input.debts.is_empty() {
+        summary.extend(paragraphs(
+            &r.debts,
+            &[
+                ("count", &input.debts.len().to_string()),
+                ("total", &money(total)),
+            ],
+        ));
+    }
+    // One paragraph: budget and debts.
+    let mut first = Paragraph::default();
+    for p in summary {
+        first.lines.extend(p.lines);
+    }
+    out.push(first);
+    if assumed_rates && !input.debts.is_empty() {
+        out.extend(paragraphs(
+            &r.assumed_rates,
+            &[
+                ("loan_rate", &format_percent(DEFAULT_LOAN_RATE)),
+                ("card_rate", &format_percent(DEFAULT_CARD_RATE)),
+            ],
+        ));
+    }
+    let budget = money(plan.budget);
+    out.extend(match standing {
+        Standing::NoDebts => paragraphs(&r.no_debts, &[]),
+        Standing::Payable { months, interest } => paragraphs(
+            &r.payable,
+            &[
+                ("budget", &budget),
+                ("months", &months.to_string()),
+                ("interest", &money(interest)),
+            ],
+        ),
+        Standing::TooLong { months, interest } => {
+            let years = format!("{:.1}", f64::from(months) / 12.0);
+            paragraphs(
+                &r.too_long,
+                &[
+                    ("months", &months.to_string()),
+                    ("years", years.trim_end_matches(".0")),
+                    ("interest", &money(interest)),
+                ],
+            )
+        }
+        Standing::Never => paragraphs(&r.never, &[("budget", &budget)]),
+        Standing::Short { .. } if plan.budget <= Fen::ZERO => paragraphs(&r.short_no_money, &[]),
+        Standing::Short { shortfall } => paragraphs(
+            &r.short,
+            &[
+                ("minimums", &money(plan.minimums)),
+                ("shortfall", &money(shortfall)),
+            ],
+        ),
+    });
+    if standing == Standing::NoDebts {
+        return out;
+    }
+
+    // The order of priority, with the reason for each.
+    let mut order = Paragraph::default().bold(&r.priority_title);
+    for (n, ranked) in plan.priorities.iter().enumerate() {
+        let Some(debt) = input.debts.get(ranked.index) else {
+            continue;
+        };
+        let days = debt.days_overdue.to_string();
+        let reason = match ranked.reason {
+            Reason::OverdueReported => fill(&r.reason_overdue_reported, &[("days", &days)]),
+            Reason::CreditCard => r.reason_credit_card.clone(),
+            Reason::HighestCost if ranked.annual_rate <= 0.0 => r.reason_zero_interest.clone(),
+            Reason::HighestCost => r.reason_highest_cost.clone(),
+        };
+        order = order.text(fill(
+            &r.priority_line,
+            &[
+                ("n", &(n + 1).to_string()),
+                ("name", &debt.name),
+                ("rate", &format_rate(&debt.rate, texts)),
+                ("reason", &reason),
+            ],
+        ));
+    }
+    out.push(order);
+    out.extend(paragraphs(&r.no_new_loans, &[]));
+
+    // The schedule.
+    if let (
+        Standing::Payable { .. } | Standing::TooLong { .. },
+        Outcome::Feasible {
+            debts,
+            total_interest,
+            months,
+            ..
+        },
+    ) = (standing, &plan.outcome)
+    {
+        out.push(schedule(debts, *total_interest, *months, plan, texts));
+    }
+    if matches!(standing, Standing::Payable { .. })
+        && input.debts.iter().any(|d| d.days_overdue > 0)
+    {
+        out.extend(paragraphs(&r.overdue_tip, &[]));
+    }
+    out
+}
+
+fn schedule(
+    debts: &[DebtResult],
+    total_interest: Fen,
+    months: Option<u32>,
+    plan: &Plan,
+    texts: &PlannerTexts,
+) -> Paragraph {
+    let r = &texts.result;
+    let mut p = Paragraph::default()
+        .bold(fill(
+            &r.schedule_title,
+            &[("budget", &format_money(plan.budget))],
+        ))
+        .text(&r.schedule_note);
+    for d in debts {
+        let line = match d.cleared_month {
+            Some(0) => fill(&r.schedule_nothing_owed, &[("name", &d.name)]),
+            Some(month) => fill(
+                &r.schedule_line,
+                &[
+                    ("name", &d.name),
+                    ("month", &month.to_string()),
+                    ("interest", &format_money(d.interest)),
+                ],
+            ),
+            None => fill(
+                &r.schedule_open,
+                &[
+                    ("name", &d.name),
+                    ("max", &MAX_MONTHS.to_string()),
+                    ("remaining", &format_money(d.remaining)),
+                    ("interest", &format_money(d.interest)),
+                ],
+            ),
+        };
+        p = p.text(line);
+    }
+    if let Some(months) = months {
+        p = p.text(fill(
+            &r.schedule_total,
+            &[
+                ("months", &months.to_string()),
+                ("interest", &format_money(total_interest)),
+            ],
+        ));
+    }
+    p
+}
+
+fn negotiation(
+    input: &PlanInput,
+    plan: &Plan,
+    texts: &PlannerTexts,
+    proposal: &Proposal,
+) -> Vec<Paragraph> {
+    let t = &texts.negotiate;
+    let mut out = paragraphs(&t.intro, &[]);
+    if input
+        .debts
+        .iter()
+        .any(|d| d.credit_card && d.balance > Fen::ZERO)
+    {
+        out.extend(paragraphs(&t.card_article_70, &[]));
+    }
+    if proposal.over_budget {
+        out.extend(paragraphs(
+            &t.over_budget,
+            &[
+                ("monthly", &format_money(proposal.total_monthly())),
+                ("affordable", &format_money(proposal.affordable)),
+            ],
+        ));
+    }
+    let income = format_money(input.monthly_income);
+    let expenses = format_money(input.monthly_expenses);
+    let affordable = format_money(proposal.affordable);
+    let term = proposal.term.unwrap_or(0).to_string();
+    let mut n = 0;
+    for ranked in &plan.priorities {
+        let Some(debt) = input.debts.get(ranked.index) else {
+            continue;
+        };
+        if debt.balance <= Fen::ZERO {
+            continue;
+        }
+        n += 1;
+        out.push(Paragraph::default().text(fill(
+            &t.script_title,
+            &[
+                ("n", &n.to_string()),
+                ("name", &debt.name),
+                ("rate", &format_rate(&debt.rate, texts)),
+            ],
+        )));
+        let monthly = proposal
+            .monthly
+            .get(ranked.index)
+            .copied()
+            .unwrap_or(Fen::ZERO);
+        let template = if proposal.term.is_some() {
+            &t.script
+        } else {
+            &t.script_deferral
+        };
+        let mut script = Paragraph {
+            lines: Vec::new(),
+            quote: true,
+        };
+        let mut lines = paragraphs(
+            template,
+            &[
+                ("balance", &format_money(debt.balance)),
+                ("overdue", &overdue_clause(debt.days_overdue, texts)),
+                ("income", &income),
+                ("expenses", &expenses),
+                ("affordable", &affordable),
+                ("monthly", &format_money(monthly)),
+                ("term", &term),
+            ],
+        );
+        if debt.credit_card {
+            lines.extend(paragraphs(&t.script_card, &[]));
+        }
+        for p in lines {
+            script.lines.extend(p.lines);
+        }
+        out.push(script);
+    }
+    out.extend(paragraphs(&t.record, &[]));
+    out
+}
+
+fn letter(
+    input: &PlanInput,
+    plan: &Plan,
+    texts: &PlannerTexts,
+    proposal: &Proposal,
+) -> Vec<Paragraph> {
+    let t = &texts.letter;
+    let mut out = Vec::new();
+    // Addressed to the first lender in the order of priority.
+    let first = plan
+        .priorities
+        .iter()
+        .filter_map(|r| input.debts.get(r.index).map(|d| (r.index, d)))
+        .find(|(_, d)| d.balance > Fen::ZERO);
+    if let Some((index, debt)) = first {
+        let total: Fen = input.debts.iter().map(|d| d.balance).sum();
+        let lender = debt.name.as_str();
+        out.push(Paragraph::default().bold(&t.title));
+        let mut intro = paragraphs(&t.intro, &[("lender", lender)]);
+        if input.debts.len() > 1 {
+            intro.extend(paragraphs(&t.others, &[]));
+        }
+        let mut p = Paragraph::default();
+        for piece in intro {
+            p.lines.extend(piece.lines);
+        }
+        out.push(p);
+        let request = match proposal.term {
+            Some(term) => fill(
+                &t.request,
+                &[
+                    ("term", &term.to_string()),
+                    (
+                        "monthly",
+                        &format_money(proposal.monthly.get(index).copied().unwrap_or(Fen::ZERO)),
+                    ),
+                ],
+            ),
+            None => t.request_deferral.clone(),
+        };
+        let ability = if proposal.affordable > Fen::ZERO {
+            fill(
+                &t.ability,
+                &[("affordable", &format_money(proposal.affordable))],
+            )
+        } else {
+            t.ability_none.clone()
+        };
+        let mut body = Paragraph {
+            lines: Vec::new(),
+            quote: true,
+        };
+        for p in paragraphs(
+            &t.body,
+            &[
+                ("lender", lender),
+                ("balance", &format_money(debt.balance)),
+                ("overdue", &overdue_clause(debt.days_overdue, texts)),
+                ("income", &format_money(input.monthly_income)),
+                ("expenses", &format_money(input.monthly_expenses)),
+                ("ability", &ability),
+                ("count", &input.debts.len().to_string()),
+                ("total", &format_money(total)),
+                ("request", &request),
+            ],
+        ) {
+            body.lines.extend(p.lines);
+        }
+        out.push(body);
+    }
+    out.extend(paragraphs(&texts.negotiate.documents, &[]));
+    out
+}
+
+#[cfg(test)]
+#[path = "../../tests/support/telegram_html.rs"]
+mod telegram_html;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::bot::replies::ButtonAction;
+    use crate::planner::Debt;
+    use crate::responses::{Language, Responses};
+
+    fn texts(language: Language) -> &'static PlannerTexts {
+        &Responses::get(language).planner
+    }
+
+    fn debt(name: &str, yuan: i64, rate: Rate) -> Debt {
+        Debt {
+            name: name.into(),
+            balance: Fen::yuan(yuan, 0),
+            rate,
+            days_overdue: 0,
+            credit_reported: false,
+            credit_card: false,
+            minimum: None,
+        }
+    }
+
+    fn feasible_input() -> PlanInput {
+        PlanInput {
+            monthly_income: Fen::yuan(8_000, 0),
+            monthly_expenses: Fen::yuan(5_000, 0),
+            debts: vec![
+                debt("借呗", 20_000, Rate::Annual(0.18)),
+                Debt {
+                    days_overdue: 45,
+                    credit_reported: true,
+                    ..debt(
+                        "花呗",
+                        5_000,
+                        Rate::MonthlyFee {
+                            rate: 0.006,
+                            term_months: 12,
+                        },
+                    )
+                },
+                debt("朋友", 1_000, Rate::Annual(0.0)),
+            ],
+        }
+    }
+
+    /// Income below expenses; a bank credit card, an overdue reported loan, and a hostile name.
+    fn infeasible_input() -> PlanInput {
+        PlanInput {
+            monthly_income: Fen::yuan(3_000, 0),
+            monthly_expenses: Fen::yuan(3_500, 0),
+            debts: vec![
+                Debt {
+                    credit_card: true,
+                    ..debt("招商银行信用卡", 12_000, Rate::Annual(0.18))
+                },
+                Debt {
+                    days_overdue: 90,
+                    credit_reported: true,
+                    ..debt("<b>坏</b> & <a href=\"x\">", 30_000, Rate::Annual(0.24))
+                },
+            ],
+        }
+    }
+
+    fn all_plain(replies: &[Reply]) -> String {
+        replies
+            .iter()
+            .map(|r| r.doc.to_plain())
+            .collect::<Vec<_>>()
+            .join("\n\n")
+    }
+
+    /// Every reply renders valid Telegram HTML in parts within the limit, fits one message where
+    /// it was packed, leaves no placeholder unfilled, and only the last carries buttons.
+    fn check_replies(replies: &[Reply]) {
+        assert!(!replies.is_empty());
+        for (i, r) in replies.iter().enumerate() {
+            let html = r.doc.to_html();
+            assert_eq!(telegram_html::check(&html), None, "{html}");
+            assert!(
+                r.doc.to_html_parts(TELEGRAM_LIMIT).len() == 1,
+                "reply {i} needs splitting"
+            );
+            assert!(!r.doc.to_plain().contains('{'), "{}", r.doc.to_plain());
+            assert_eq!(r.buttons.is_empty(), i + 1 < replies.len());
+        }
+    }
+
+    fn last_button(replies: &[Reply]) -> Option<PlanButton> {
+        match &replies.last()?.buttons.first()?.first()?.action {
+            ButtonAction::Callback(data) => PlanButton::parse(data),
+            ButtonAction::Url(_) => None,
+        }
+    }
+
+    #[test]
+    fn money_and_percentages() {
+        assert_eq!(format_money(Fen::yuan(8_000, 0)), "8,000");
+        assert_eq!(format_money(Fen::yuan(1_234_567, 5)), "1,234,567.05");
+        assert_eq!(format_money(Fen(-50_000)), "-500");
+        assert_eq!(format_money(Fen::ZERO), "0");
+        assert_eq!(format_money(Fen::yuan(999, 0)), "999");
+        assert_eq!(format_percent(0.18), "18%");
+        assert_eq!(format_percent(0.1825), "18.25%");
+        assert_eq!(format_percent(0.130342), "13.03%");
+        assert_eq!(format_percent(0.072), "7.2%");
+        let zh = texts(Language::ZhCn);
+        assert_eq!(format_rate(&Rate::Annual(0.18), zh), "年化 18%");
+        assert_eq!(format_rate(&Rate::Annual(0.0), zh), "无息");
+        assert_eq!(
+            format_rate(
+                &Rate::MonthlyFee {
+                    rate: 0.006,
+                    term_months: 12
+                },
+                zh
+            ),
+            "月费率 0.6%，按 12 期折合年化约 13.03%"
+        );
+    }
+
+    #[test]
+    fn a_feasible_plan() {
+        let zh = texts(Language::ZhCn);
+        let input = feasible_input();
+        let p = plan(&input).unwrap();
+        let replies = render_result(&input, &p, zh, false);
+        check_replies(&replies);
+        assert_eq!(last_button(&replies), Some(PlanButton::Save));
+        let text = all_plain(&replies);
+        for expected in [
+            "每月收入 8,000 元，必要开支 5,000 元，每月能拿出来还款的钱是 3,000 元",
+            "一共 3 笔欠款，合计 26,000 元",
+            "✅ 按现在的条件还得上",
+            // Reported overdue first, then the most expensive, the interest-free last.
+            "1. 花呗（月费率 0.6%，按 12 期折合年化约 13.03%）：已经逾期 45 天",
+            "2. 借呗（年化 18%）：利率高的先还",
+            "3. 朋友（无息）：晚点还也不多花钱",
+            "以贷养贷",
+            "还款时间表（每月 3,000 元）",
+            "全部还清：第 10 个月",
+            "停息挂账",
+            "债务优化",
+        ] {
+            assert!(text.contains(expected), "missing {expected:?} in\n{text}");
+        }
+        assert!(!text.contains("没告诉我利率"));
+        assert!(
+            !text.contains("协商还款申请"),
+            "no negotiation when payable"
+        );
+        let Outcome::Feasible { total_interest, .. } = p.outcome else {
+            panic!()
+        };
+        assert!(text.contains(&format!("总利息约 {} 元", format_money(total_interest))));
+        // The assumed-rate note.
+        let assumed = all_plain(&render_result(&input, &p, zh, true));
+        assert!(
+            assumed.contains("网贷年化 24%，信用卡年化 18%"),
+            "{assumed}"
+        );
+    }
+
+    #[test]
+    fn an_infeasible_plan_shows_the_negotiation_path() {
+        for language in Language::ALL {
+            let t = texts(language);
+            let input = infeasible_input();
+            let p = plan(&input).unwrap();
+            assert!(p.shortfall().is_some());
+            let replies = render_result(&input, &p, t, false);
+            check_replies(&replies);
+            assert!(replies.len() >= 2);
+            assert_eq!(last_button(&replies), Some(PlanButton::Save));
+            let text = all_plain(&replies);
+            for expected in [
+                "3,000",
+                "3,500",
+                "12,000",
+                "30,000",
+                "42,000",
+                "第70条",
+                "个性化分期",
+                "协商还款申请",
+                "停息挂账",
+                "<b>坏</b> & <a href=\"x\">",
+                &t.negotiate.script_card,
+            ] {
+                assert!(
+                    text.contains(expected),
+                    "{language:?}: missing {expected:?} in\n{text}"
+                );
+            }
+            // The user's name is escaped, never markup.
+            for r in &replies {
+                let html = r.doc.to_html();
+                assert!(!html.contains("<b>坏"), "{html}");
+                assert!(!html.contains("<a href=\"x\">"), "{html}");
+            }
+            assert!(all_plain(&replies[..1]).contains("<b>坏</b>"));
+        }
+        let zh = texts(Language::ZhCn);
+        let input = infeasible_input();
+        let text = all_plain(&render_result(&input, &plan(&input).unwrap(), zh, false));
+        for expected in [
+            "扣掉开支后没有余钱可以还款",
+            "⚠️ 按现在的条件还不上。",
+            // The overdue, reported loan comes first; then the card.
+            "1. <b>坏</b> & <a href=\"x\">（年化 24%）：已经逾期 90 天",
+            "2. 招商银行信用卡（年化 18%）：银行信用卡",
+            // Nothing to spare: a deferral, in the scripts and the letter.
+            "还欠 30,000 元，已经逾期 90 天",
+            "延期 3 到 6 个月",
+            // The letter is addressed to the first lender with the user's numbers.
+            "「<b>坏</b> & <a href=\"x\">」",
+            "每月收入约 3,000 元，必要生活开支约 3,500 元，扣除开支后已经没有余钱用于还款",
+            "目前共有 2 笔欠款，合计 42,000 元",
+            "写给其他机构时",
+            // Documents to prepare (domain.md A4).
+            "身份证",
+            "征信报告",
+            "银行流水",
+            "困难证明",
+            "沟通记录",
+        ] {
+            assert!(text.contains(expected), "missing {expected:?} in\n{text}");
+        }
+    }
+
+    #[test]
+    fn a_budget_that_cannot_outrun_interest_proposes_instalments() {
+        let zh = texts(Language::ZhCn);
+        // 1 000 元 a month against 100 000 元 at 24 %: never cleared.
+        let input = PlanInput {
+            monthly_income: Fen::yuan(6_000, 0),
+            monthly_expenses: Fen::yuan(5_000, 0),
+            debts: vec![
+                debt("网商贷", 80_000, Rate::Annual(0.24)),
+                Debt {
+                    credit_card: true,
+                    ..debt("建行信用卡", 20_000, Rate::Annual(0.18))
+                },
+            ],
+        };
+        let p = plan(&input).unwrap();
+        let replies = render_result(&input, &p, zh, false);
+        check_replies(&replies);
+        let text = all_plain(&replies);
+        for expected in [
+            "每月 1,000 元赶不上利息涨的速度",
+            // 100 000 元 over at most 60 instalments: 1 334 + 334 元 a month.
+            "每月还 1,334 元，分 60 期",
+            "每月还 334 元，分 60 期",
+            "比你能拿出的 1,000 元多",
+            "12348",
+            "第70条",
+        ] {
+            assert!(text.contains(expected), "missing {expected:?} in\n{text}");
+        }
+        // A budget that pays off in 61+ months is too long, and gets the negotiation path too.
+        let input = PlanInput {
+            monthly_income: Fen::yuan(5_500, 0),
+            monthly_expenses: Fen::yuan(5_000, 0),
+            debts: vec![debt("借呗", 40_000, Rate::Annual(0.0))],
+        };
+        let text = all_plain(&render_result(&input, &plan(&input).unwrap(), zh, false));
+        assert!(text.contains("要 80 个月（约 6.7 年）才能还清"), "{text}");
+        assert!(text.contains("还款时间表") && text.contains("协商还款申请"));
+        assert!(text.contains("分 60 期偿还，每期 667 元"), "{text}");
+    }
+
+    #[test]
+    fn many_debts_are_packed_into_several_replies() {
+        let debts: Vec<Debt> = (0..20)
+            .map(|i| Debt {
+                days_overdue: 30,
+                credit_reported: i % 2 == 0,
+                credit_card: i % 3 == 0,
+                ..debt(
+                    &format!("很长的平台名字第{i}号贷款"),
+                    10_000 + i,
+                    Rate::Annual(0.2),
+                )
+            })
+            .collect();
+        let input = PlanInput {
+            monthly_income: Fen::yuan(2_000, 0),
+            monthly_expenses: Fen::yuan(1_000, 0),
+            debts,
+        };
+        for language in Language::ALL {
+            let replies = render_result(&input, &plan(&input).unwrap(), texts(language), true);
+            check_replies(&replies);
+            assert!(replies.len() >= 3);
+        }
+    }
+
+    #[test]
+    fn saved_plans() {
+        let saved = SavedPlan {
+            input: feasible_input(),
+            assumed_rates: true,
+        };
+        for language in Language::ALL {
+            let t = texts(language);
+            let summary = render_saved_summary(&saved, t);
+            check_replies(std::slice::from_ref(&summary));
+            let labels: Vec<&str> = summary.buttons[0]
+                .iter()
+                .map(|b| b.label.as_str())
+                .collect();
+            assert_eq!(labels, [&t.buttons.show_saved, &t.buttons.update]);
+            let text = summary.doc.to_plain();
+            assert!(text.contains("8,000") && text.contains("26,000") && text.contains("借呗"));
+            let full = render_saved(&saved, t);
+            check_replies(&full);
+            assert_eq!(last_button(&full), Some(PlanButton::Update));
+        }
+    }
+
+    #[test]
+    fn no_debts() {
+        let zh = texts(Language::ZhCn);
+        let input = PlanInput {
+            monthly_income: Fen::yuan(3_000, 0),
+            monthly_expenses: Fen::yuan(3_000, 0),
+            debts: vec![],
+        };
+        let replies = render_result(&input, &plan(&input).unwrap(), zh, false);
+        check_replies(&replies);
+        let text = all_plain(&replies);
+        assert!(text.contains("没有余钱") && text.contains("没有填需要还的欠款"));
+        assert!(!text.contains("先还哪一笔"));
+        assert!(text.contains("停息挂账"));
+    }
+}

@@ -1,0 +1,115 @@
+//! Repayment reminders with a controllable clock: they fire at the right time, once after
+//! downtime, and once with two instances sharing PostgreSQL.
+
+#[path = "support/fake_api.rs"]
+mod fake_api;
+
+use fake_api::FakeBotApi;
+use loanguard::bot::remind::fire_due;
+use loanguard::storage::{NewReminder, Store};
+use teloxide::Bot;
+
+/// 2026-11-01 00:00 in Shanghai (UTC+8), as Unix seconds.
+const NOV_1: i64 = 1_793_462_400;
+const HOUR: i64 = 3600;
+const DAY: i64 = 24 * HOUR;
+
+async fn sqlite_store(name: &str) -> Store {
+    let path = std::env::temp_dir().join(format!(
+        "loanguard-reminders-{}-{name}.db",
+        std::process::id()
+    ));
+    let _ = std::fs::remove_file(&path);
+    Store::connect(&format!("sqlite://{}", path.display()))
+        .await
+        .unwrap()
+}
+
+fn bot(api: &FakeBotApi) -> Bot {
+    Bot::new("123456789:AAE2eTestTokenNotRealForLoanGuardE2E")
+        .set_api_url(api.url().parse().unwrap())
+}
+
+fn reminder(user: u64, day: u32) -> NewReminder {
+    NewReminder {
+        user_id: user,
+        chat_id: user as i64,
+        day_of_month: day,
+        hour: 9,
+        label: "借呗".into(),
+    }
+}
+
+#[tokio::test]
+async fn fires_at_nine_on_the_day_and_only_once() {
+    let api = FakeBotApi::start();
+    let bot = bot(&api);
+    let store = sqlite_store("on-time").await;
+    store.add_reminder(&reminder(1, 15), NOV_1).await.unwrap();
+
+    let nov_15_9am = NOV_1 + 14 * DAY + 9 * HOUR;
+    assert_eq!(
+        fire_due(&bot, &store, nov_15_9am - 60).await,
+        0,
+        "not before 09:00"
+    );
+    assert_eq!(fire_due(&bot, &store, nov_15_9am).await, 1);
+    assert_eq!(
+        fire_due(&bot, &store, nov_15_9am + 60).await,
+        0,
+        "not twice"
+    );
+    let sent = api.sent_messages();
+    assert_eq!(sent.len(), 1);
+    assert_eq!(sent[0]["chat_id"], 1);
+    assert!(sent[0]["text"].as_str().unwrap().contains("借呗"));
+}
+
+#[tokio::test]
+async fn a_reminder_missed_while_down_fires_once_when_back() {
+    let api = FakeBotApi::start();
+    let bot = bot(&api);
+    let store = sqlite_store("downtime").await;
+    store.add_reminder(&reminder(2, 10), NOV_1).await.unwrap();
+    // Down from November to the end of February: three missed slots.
+    let back = NOV_1 + 120 * DAY;
+    assert_eq!(fire_due(&bot, &store, back).await, 1);
+    assert_eq!(fire_due(&bot, &store, back + 10).await, 0);
+    let next = store.list_reminders(2).await.unwrap()[0].next_fire_at;
+    assert!(next > back, "the next slot is in the future");
+}
+
+#[tokio::test]
+async fn two_instances_on_postgres_fire_each_reminder_once() {
+    let Ok(url) = std::env::var("TEST_DATABASE_URL") else {
+        println!("skipped: TEST_DATABASE_URL not set");
+        return;
+    };
+    let api = FakeBotApi::start();
+    let a = Store::connect(&url).await.unwrap();
+    let b = Store::connect(&url).await.unwrap();
+    // Users unique to this run, so reruns and parallel tests do not interfere.
+    let base = 9_000_000_000 + (std::process::id() as u64) * 100;
+    for i in 0..30 {
+        a.add_reminder(&reminder(base + i, 5), NOV_1).await.unwrap();
+    }
+    let due = NOV_1 + 4 * DAY + 9 * HOUR;
+    let (bot_a, bot_b) = (bot(&api), bot(&api));
+    let (sa, sb) = tokio::join!(fire_due(&bot_a, &a, due), fire_due(&bot_b, &b, due));
+    let ours = api
+        .sent_messages()
+        .into_iter()
+        .filter(|m| {
+            m["chat_id"]
+                .as_i64()
+                .is_some_and(|c| (base as i64..base as i64 + 30).contains(&c))
+        })
+        .count();
+    assert_eq!(
+        ours, 30,
+        "each of the 30 reminders sent exactly once (instance A {sa}, B {sb})"
+    );
+    for i in 0..30 {
+        a.forget_user(base + i, (base + i) as i64).await.unwrap();
+    }
+}
