@@ -83,6 +83,7 @@ pub struct BotTexts {
     pub error: String,
     pub stale_button: String,
     pub remind_usage: String,
+    pub remind_default_label: String,
     pub remind_none: String,
     pub remind_list_header: String,
     pub remind_line: String,

@@ -117,6 +117,41 @@ pub async fn handle(
                 &[("hour", &hour.to_string()), ("count", &n.to_string())],
             )
         }
+        RemindCommand::Add { day, label } if label.is_empty() => {
+            // No label: one reminder for each debt of the saved plan, if there is one.
+            let names: Vec<String> = match store.load_plan(user_id).await.ok().flatten() {
+                Some(json) => serde_json::from_str::<crate::planner::SavedPlan>(&json)
+                    .map(|p| p.input.debts.iter().map(|d| d.name.clone()).collect())
+                    .unwrap_or_default(),
+                None => Vec::new(),
+            };
+            let names = if names.is_empty() {
+                vec![texts.bot.remind_default_label.clone()]
+            } else {
+                names
+            };
+            let mut added = Vec::new();
+            for name in names {
+                let new = NewReminder {
+                    user_id,
+                    chat_id,
+                    day_of_month: day,
+                    hour: DEFAULT_HOUR,
+                    label: name.chars().take(32).collect(),
+                };
+                if store.add_reminder(&new, now).await.is_ok() {
+                    added.push(new.label);
+                }
+            }
+            fill(
+                &texts.bot.remind_added,
+                &[
+                    ("day", &day.to_string()),
+                    ("hour", &DEFAULT_HOUR.to_string()),
+                    ("label", &added.join("、")),
+                ],
+            )
+        }
         RemindCommand::Add { day, label } => {
             let hour = store
                 .list_reminders(user_id)
