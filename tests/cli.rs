@@ -129,8 +129,14 @@ fn feedback_export_writes_consented_texts_in_the_eval_format() {
             created_at: 1,
         };
         let kept = store.add_feedback(&row(false)).await.unwrap();
-        store.set_feedback_correction(kept, 1, "legit").await.unwrap();
-        store.attach_feedback_text(kept, 1, "您的借款已逾期，请登录官方APP还款").await.unwrap();
+        store
+            .set_feedback_correction(kept, 1, "legit")
+            .await
+            .unwrap();
+        store
+            .attach_feedback_text(kept, 1, "您的借款已逾期，请登录官方APP还款")
+            .await
+            .unwrap();
         store.add_feedback(&row(true)).await.unwrap(); // no text: not exported
         store.close().await;
     });
@@ -139,9 +145,16 @@ fn feedback_export_writes_consented_texts_in_the_eval_format() {
         .env("DATABASE_URL", &url)
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let lines: Vec<serde_json::Value> =
-        String::from_utf8(out.stdout).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let lines: Vec<serde_json::Value> = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
     assert_eq!(lines.len(), 1);
     assert_eq!(lines[0]["label"], "legit");
     assert!(lines[0]["text"].as_str().unwrap().contains("官方APP"));
@@ -149,5 +162,9 @@ fn feedback_export_writes_consented_texts_in_the_eval_format() {
     let file = std::env::temp_dir().join(format!("loanguard-export-{}.jsonl", std::process::id()));
     std::fs::write(&file, serde_json::to_string(&lines[0]).unwrap() + "\n").unwrap();
     let eval = run(&["eval", file.to_str().unwrap()], b"");
-    assert!(String::from_utf8(eval.stdout).unwrap().contains("messages: 1"));
+    assert!(
+        String::from_utf8(eval.stdout)
+            .unwrap()
+            .contains("messages: 1")
+    );
 }
