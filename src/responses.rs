@@ -82,6 +82,7 @@ pub struct BotTexts {
     pub deep_link: String,
     pub error: String,
     pub stale_button: String,
+    pub chat_hint: String,
     pub remind_usage: String,
     pub remind_default_label: String,
     pub remind_none: String,

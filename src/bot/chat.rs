@@ -129,10 +129,7 @@ pub fn run(language: Language) -> io::Result<()> {
     for reply in respond_in(&mut session, "/start", &[], texts) {
         print_reply(&reply, &mut out)?;
     }
-    writeln!(
-        out,
-        "\n（输入消息或命令，空行发送；输入 #编号 点按钮（如 #1）；Ctrl-D 退出）"
-    )?;
+    writeln!(out, "\n{}", texts.bot.chat_hint)?;
     let mut buttons: Vec<ButtonAction> = Vec::new();
     let mut pending = String::new();
     for line in stdin.lock().lines() {

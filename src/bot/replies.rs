@@ -125,15 +125,7 @@ pub fn verdict_group(
     bot_username: &str,
 ) -> Reply {
     let mut doc = Doc::default();
-    let risk = report.risk.to_string();
-    doc.push(Paragraph::default().bold(fill(
-        &texts.report.header,
-        &[
-            ("icon", texts.verdict_icon.get(report.verdict)),
-            ("verdict", texts.verdict.get(report.verdict)),
-            ("risk", &risk),
-        ],
-    )));
+    doc.push(crate::render::verdict::header(report, texts));
     let shown = reasons_to_show(report, 2);
     let mut reasons = Paragraph::default();
     for s in shown

@@ -37,17 +37,22 @@ impl View {
 
 const MAX_QUOTE_CHARS: usize = 40;
 
-pub fn verdict_doc(report: &Report<'_>, context: &Context, texts: &Responses, view: View) -> Doc {
-    let mut doc = Doc::default();
+/// "🚨 判断：疑似诈骗（风险 85/100）", in bold.
+pub fn header(report: &Report<'_>, texts: &Responses) -> Paragraph {
     let risk = report.risk.to_string();
-    doc.push(Paragraph::default().bold(fill(
+    Paragraph::default().bold(fill(
         &texts.report.header,
         &[
             ("icon", texts.verdict_icon.get(report.verdict)),
             ("verdict", texts.verdict.get(report.verdict)),
             ("risk", &risk),
         ],
-    )));
+    ))
+}
+
+pub fn verdict_doc(report: &Report<'_>, context: &Context, texts: &Responses, view: View) -> Doc {
+    let mut doc = Doc::default();
+    doc.push(header(report, texts));
 
     let mut notes = Paragraph::default();
     for note in &report.notes {
