@@ -11,6 +11,7 @@ pub struct Config {
     pub api_url: Option<url::Url>,
     pub batch_window: Duration,
     pub group_limit_per_minute: u32,
+    pub user_limit_per_minute: u32,
     /// `sqlite://loanguard.db` by default; `postgres://…` to share state between instances.
     pub database_url: String,
     /// How often due reminders are looked for.
@@ -83,6 +84,7 @@ impl Config {
             api_url,
             batch_window: Duration::from_millis(number("LOANGUARD_BATCH_MS", 1000)?),
             group_limit_per_minute: number("LOANGUARD_GROUP_LIMIT", 5)? as u32,
+            user_limit_per_minute: number("LOANGUARD_USER_LIMIT", 10)? as u32,
             database_url: match std::env::var("DATABASE_URL") {
                 Ok(u) if !u.trim().is_empty() => u.trim().to_string(),
                 _ => crate::storage::DEFAULT_URL.to_string(),

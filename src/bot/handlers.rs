@@ -62,6 +62,18 @@ pub async fn on_message(
     store: Arc<Store>,
 ) -> HandlerResult {
     let texts = texts_for(msg.from.as_ref());
+    // A flood from one user: one polite "try later", then silence until the minute is over.
+    if msg.chat.is_private() {
+        match state.user_permit(user_id(&msg)) {
+            GroupPermit::Reply => {}
+            GroupPermit::WarnOnce => {
+                let reply = Reply::text(replies::text_doc(&texts.group.rate_limited));
+                send::send(&bot, msg.chat.id, &reply, Some(msg.id)).await?;
+                return Ok(());
+            }
+            GroupPermit::Silent => return Ok(()),
+        }
+    }
     if let Some(text) = body(&msg)
         && text.starts_with('/')
     {

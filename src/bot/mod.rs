@@ -11,6 +11,8 @@ pub mod config;
 pub mod deeplink;
 pub mod feedback;
 pub mod handlers;
+pub mod listener;
+pub mod once;
 pub mod plan;
 pub mod remind;
 pub mod replies;
@@ -26,7 +28,6 @@ use teloxide::dispatching::Dispatcher;
 use teloxide::error_handlers::ErrorHandler;
 use teloxide::prelude::*;
 use teloxide::types::{BotCommand, BotCommandScope};
-use teloxide::update_listeners::Polling;
 
 pub use config::{Config, ConfigError};
 use handlers::HandlerError;
@@ -89,16 +90,6 @@ impl ErrorHandler<HandlerError> for RedactingErrorHandler {
     }
 }
 
-impl ErrorHandler<teloxide::RequestError> for RedactingErrorHandler {
-    fn handle_error(
-        self: Arc<Self>,
-        error: teloxide::RequestError,
-    ) -> futures_util::future::BoxFuture<'static, ()> {
-        let message = redact_token(&error.to_string(), &self.token);
-        Box::pin(async move { tracing::warn!(error = %message, "polling failed") })
-    }
-}
-
 pub fn redact_token(text: &str, token: &str) -> String {
     if token.is_empty() {
         text.to_string()
@@ -137,13 +128,15 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     let state = Arc::new(BotState::new(Settings {
         batch_window: config.batch_window,
         group_limit_per_minute: config.group_limit_per_minute,
+        user_limit_per_minute: config.user_limit_per_minute,
         ..Settings::default()
     }));
     let errors = Arc::new(RedactingErrorHandler {
         token: config.token.clone(),
     });
-    let mut dispatcher = Dispatcher::builder(bot.clone(), schema::schema())
-        .dependencies(dptree::deps![state, store])
+    let tracker = Arc::new(listener::Tracker::default());
+    let mut dispatcher = Dispatcher::builder(bot.clone(), listener::tracked(schema::schema()))
+        .dependencies(dptree::deps![state, store, tracker.clone()])
         .distribution_function(schema::distribution)
         .default_handler(|_| async {})
         .error_handler(errors.clone())
@@ -158,12 +151,17 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         }
     });
 
-    let listener = Polling::builder(bot)
-        .timeout(Duration::from_secs(10))
-        .delete_webhook()
-        .await
-        .build();
-    dispatcher.dispatch_with_listener(listener, errors).await;
+    if let Err(e) = bot.delete_webhook().await {
+        tracing::warn!(error = %redact_token(&e.to_string(), &config.token), "deleteWebhook failed");
+    }
+    let listener = listener::polling(bot, tracker, Duration::from_secs(10));
+    // The listener retries and logs its own errors; it never yields one.
+    dispatcher
+        .dispatch_with_listener(
+            listener,
+            teloxide::error_handlers::IgnoringErrorHandlerSafe::new(),
+        )
+        .await;
     reminders.abort();
     tracing::info!("stopped");
     Ok(())

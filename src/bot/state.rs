@@ -113,6 +113,8 @@ pub struct Settings {
     pub batch_window: Duration,
     pub max_batch: usize,
     pub group_limit_per_minute: u32,
+    /// Messages one user may send in a minute before one "请稍后再试" and then silence.
+    pub user_limit_per_minute: u32,
 }
 
 impl Default for Settings {
@@ -121,6 +123,7 @@ impl Default for Settings {
             batch_window: Duration::from_millis(1500),
             max_batch: 20,
             group_limit_per_minute: 5,
+            user_limit_per_minute: 10,
         }
     }
 }
@@ -135,6 +138,7 @@ pub struct BotState {
     replies: Mutex<BoundedMap<(i64, i32), ReplyLink>>,
     batches: Mutex<BoundedMap<i64, Batch>>,
     groups: Mutex<BoundedMap<i64, Window>>,
+    users: Mutex<BoundedMap<u64, Window>>,
 }
 
 impl BotState {
@@ -144,6 +148,7 @@ impl BotState {
             replies: Mutex::new(BoundedMap::new(MAX_REPLY_LINKS)),
             batches: Mutex::new(BoundedMap::new(MAX_CHATS)),
             groups: Mutex::new(BoundedMap::new(MAX_CHATS)),
+            users: Mutex::new(BoundedMap::new(MAX_CHATS)),
         }
     }
 
@@ -184,33 +189,12 @@ impl BotState {
     }
 
     pub fn group_permit(&self, chat: i64) -> GroupPermit {
-        let now = Instant::now();
-        let mut groups = lock(&self.groups);
-        let limit = self.settings.group_limit_per_minute;
-        match groups.get_mut(&chat) {
-            Some(w) if now.duration_since(w.started) < Duration::from_secs(60) => {
-                if w.count < limit {
-                    w.count += 1;
-                    GroupPermit::Reply
-                } else if !w.warned {
-                    w.warned = true;
-                    GroupPermit::WarnOnce
-                } else {
-                    GroupPermit::Silent
-                }
-            }
-            _ => {
-                groups.insert(
-                    chat,
-                    Window {
-                        started: now,
-                        count: 1,
-                        warned: false,
-                    },
-                );
-                GroupPermit::Reply
-            }
-        }
+        permit(&self.groups, chat, self.settings.group_limit_per_minute)
+    }
+
+    /// The same sliding minute per user, for private messages.
+    pub fn user_permit(&self, user: u64) -> GroupPermit {
+        permit(&self.users, user, self.settings.user_limit_per_minute)
     }
 
     /// Deletes what the bot holds about a user; returns how many records went.
@@ -223,12 +207,47 @@ impl BotState {
     }
 
     /// How many entries each structure holds, for tests and diagnostics.
-    pub fn sizes(&self) -> (usize, usize, usize) {
+    pub fn sizes(&self) -> (usize, usize, usize, usize) {
         (
             lock(&self.replies).len(),
             lock(&self.batches).len(),
             lock(&self.groups).len(),
+            lock(&self.users).len(),
         )
+    }
+}
+
+/// `limit` per minute per key, then one warning, then silence until the minute is over.
+fn permit<K: Eq + Hash + Clone>(
+    windows: &Mutex<BoundedMap<K, Window>>,
+    key: K,
+    limit: u32,
+) -> GroupPermit {
+    let now = Instant::now();
+    let mut windows = lock(windows);
+    match windows.get_mut(&key) {
+        Some(w) if now.duration_since(w.started) < Duration::from_secs(60) => {
+            if w.count < limit {
+                w.count += 1;
+                GroupPermit::Reply
+            } else if !w.warned {
+                w.warned = true;
+                GroupPermit::WarnOnce
+            } else {
+                GroupPermit::Silent
+            }
+        }
+        _ => {
+            windows.insert(
+                key,
+                Window {
+                    started: now,
+                    count: 1,
+                    warned: false,
+                },
+            );
+            GroupPermit::Reply
+        }
     }
 }
 
@@ -262,6 +281,38 @@ mod tests {
         assert_eq!(s.group_permit(-1), GroupPermit::WarnOnce);
         assert_eq!(s.group_permit(-1), GroupPermit::Silent);
         assert_eq!(s.group_permit(-2), GroupPermit::Reply);
+    }
+
+    #[test]
+    fn the_eleventh_message_in_a_minute_gets_one_warning() {
+        let s = BotState::new(Settings::default());
+        for _ in 0..10 {
+            assert_eq!(s.user_permit(7), GroupPermit::Reply);
+        }
+        assert_eq!(s.user_permit(7), GroupPermit::WarnOnce);
+        assert_eq!(s.user_permit(7), GroupPermit::Silent);
+        assert_eq!(s.user_permit(8), GroupPermit::Reply);
+    }
+
+    #[test]
+    fn a_flood_from_many_users_stays_bounded() {
+        let s = BotState::new(Settings::default());
+        for user in 0..(MAX_CHATS as u64 * 3) {
+            s.user_permit(user);
+            s.group_permit(-(user as i64));
+            s.remember_reply(
+                user as i64,
+                1,
+                ReplyLink {
+                    reply_id: 2,
+                    user_id: user,
+                },
+            );
+        }
+        let (replies, batches, groups, users) = s.sizes();
+        assert!(
+            replies <= MAX_REPLY_LINKS && groups <= MAX_CHATS && users <= MAX_CHATS && batches == 0
+        );
     }
 
     #[test]

@@ -70,16 +70,18 @@ fn parse_chinese(s: &str) -> Option<f64> {
             }
         } else if let Some(u) = small_unit(c) {
             let d = pending.take().unwrap_or(1);
-            section += d * u;
+            section = section.checked_add(d * u)?;
             last_unit = u;
         } else if c == '万' {
-            section += pending.take().unwrap_or(0);
-            total += section.max(1) * 10_000;
+            section = section.checked_add(pending.take().unwrap_or(0))?;
+            total = total.checked_add(section.max(1).checked_mul(10_000)?)?;
             section = 0;
             last_unit = 10_000;
         } else if c == '亿' {
-            section += pending.take().unwrap_or(0);
-            total = (total + section.max(1)) * 100_000_000;
+            section = section.checked_add(pending.take().unwrap_or(0))?;
+            total = total
+                .checked_add(section.max(1))?
+                .checked_mul(100_000_000)?;
             section = 0;
             last_unit = 100_000_000;
         } else {
@@ -95,9 +97,10 @@ fn parse_chinese(s: &str) -> Option<f64> {
             0 | 10 => 1,
             u => u / 10,
         };
-        section += d * implied;
+        section = section.checked_add(d * implied)?;
     }
-    Some((total + section) as f64)
+    // Absurdly long numerals ("亿亿亿亿…") overflow: not an amount anyone owes.
+    Some(total.checked_add(section)? as f64)
 }
 
 #[cfg(test)]
@@ -126,6 +129,11 @@ mod tests {
 
     #[test]
     fn rejects_what_is_not_a_number() {
+        assert_eq!(
+            parse_number("亿亿亿亿亿亿亿亿亿亿亿"),
+            None,
+            "overflow is not a panic"
+        );
         assert_eq!(parse_number(""), None);
         assert_eq!(parse_number("三五"), None);
         assert_eq!(parse_number("abc"), None);

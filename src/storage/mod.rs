@@ -373,6 +373,16 @@ impl Store {
         Ok(done.rows_affected() == 1)
     }
 
+    /// Whether an update was already handled (by this or another instance).
+    pub async fn is_update_handled(&self, update_id: i64) -> Result<bool> {
+        let row = sqlx::query("SELECT 1 FROM handled_updates WHERE update_id = $1")
+            .bind(update_id)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(db("is_update_handled"))?;
+        Ok(row.is_some())
+    }
+
     /// Keeps only the `keep_last` highest update ids; returns how many were deleted.
     pub async fn prune_handled_updates(&self, keep_last: i64) -> Result<u64> {
         let done = sqlx::query(
@@ -494,6 +504,9 @@ async fn connect_sqlite(url: &str) -> Result<AnyPool> {
             Box::pin(async move {
                 conn.execute(format!("PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}").as_str())
                     .await?;
+                // In WAL mode, NORMAL survives a crash of the process (not of the machine) and
+                // commits without an fsync, which keeps "reply sent, not yet recorded" short.
+                conn.execute("PRAGMA synchronous = NORMAL").await?;
                 Ok(())
             })
         });

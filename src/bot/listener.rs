@@ -1,0 +1,259 @@
+//! A polling listener that loses no update and answers none twice.
+//!
+//! teloxide's own polling confirms an update (the next getUpdates offset) as soon as it has
+//! handed it to the dispatcher, so a crash before the reply is sent loses it. Here the offset
+//! only moves past an update once its handler has finished ([`Tracker::done`]); until then
+//! Telegram keeps redelivering it, and the listener skips the copies it has already handed
+//! out. Across restarts and instances, [`tracked`] skips updates the database records as
+//! handled.
+
+use std::collections::BTreeSet;
+use std::convert::Infallible;
+use std::ops::ControlFlow;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use futures_util::stream::{self, Stream};
+use teloxide::dispatching::UpdateHandler;
+use teloxide::prelude::*;
+use teloxide::requests::Request;
+use teloxide::stop::{StopFlag, StopToken, mk_stop_token};
+use teloxide::types::{AllowedUpdate, Me, Update};
+use teloxide::update_listeners::StatefulListener;
+use tokio::sync::Notify;
+
+use super::handlers::HandlerError;
+use super::state::BotState;
+use crate::storage::Store;
+
+/// Which updates are being handled, and so how far the offset may move.
+#[derive(Default)]
+pub struct Tracker {
+    inner: Mutex<TrackerInner>,
+    progress: Notify,
+}
+
+#[derive(Default)]
+struct TrackerInner {
+    /// Handed to the dispatcher, not finished.
+    in_flight: BTreeSet<i64>,
+    /// Handed out in this run (in flight or finished) and not yet confirmed: redeliveries of
+    /// these are skipped.
+    seen: BTreeSet<i64>,
+    /// One past the highest id handed out.
+    next: i64,
+}
+
+impl Tracker {
+    /// Takes an update for handling; false if it was already handed out.
+    fn start(&self, id: i64) -> bool {
+        let mut t = self.inner.lock().unwrap_or_else(|e| e.into_inner());
+        if t.seen.contains(&id) || id < t.confirmed_floor() {
+            return false;
+        }
+        t.seen.insert(id);
+        t.in_flight.insert(id);
+        t.next = t.next.max(id + 1);
+        true
+    }
+
+    /// Called when the handler of `id` has finished.
+    pub fn done(&self, id: i64) {
+        {
+            let mut t = self.inner.lock().unwrap_or_else(|e| e.into_inner());
+            t.in_flight.remove(&id);
+            let floor = t.confirmed_floor();
+            t.seen.retain(|s| *s >= floor);
+        }
+        self.progress.notify_waiters();
+    }
+
+    /// The getUpdates offset: the oldest update still being handled, or one past the newest.
+    pub fn offset(&self) -> i64 {
+        self.inner
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .confirmed_floor()
+    }
+
+    pub fn in_flight(&self) -> usize {
+        self.inner
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .in_flight
+            .len()
+    }
+}
+
+impl TrackerInner {
+    fn confirmed_floor(&self) -> i64 {
+        self.in_flight.first().copied().unwrap_or(self.next)
+    }
+}
+
+struct PollState {
+    bot: Bot,
+    tracker: Arc<Tracker>,
+    token: StopToken,
+    flag: Option<StopFlag>,
+    allowed: Option<Vec<AllowedUpdate>>,
+    timeout: u32,
+}
+
+/// The listener for [`Dispatcher::dispatch_with_listener`]; share `tracker` with the handler
+/// tree through [`tracked`].
+pub fn polling(
+    bot: Bot,
+    tracker: Arc<Tracker>,
+    timeout: Duration,
+) -> impl teloxide::update_listeners::UpdateListener<Err = Infallible> {
+    let (token, flag) = mk_stop_token();
+    let state = PollState {
+        bot,
+        tracker,
+        token,
+        flag: Some(flag),
+        allowed: None,
+        timeout: timeout.as_secs() as u32,
+    };
+    StatefulListener::new_with_hints(
+        state,
+        updates,
+        |s: &mut PollState| s.token.clone(),
+        Some(
+            |s: &mut PollState, hint: &mut dyn Iterator<Item = AllowedUpdate>| {
+                s.allowed = Some(hint.collect())
+            },
+        ),
+    )
+}
+
+fn updates(s: &mut PollState) -> impl Stream<Item = Result<Update, Infallible>> + '_ {
+    let flag = s.flag.take().map(Box::pin);
+    let batch: Vec<Update> = Vec::new();
+    stream::unfold(
+        (s, flag, batch.into_iter(), 0u32),
+        |(s, mut flag, mut batch, mut errors)| async move {
+            loop {
+                if let Some(update) = batch.next() {
+                    return Some((Ok(update), (s, flag, batch, errors)));
+                }
+                let Some(stop) = flag.as_mut() else {
+                    return None;
+                };
+                if stop.is_stopped() {
+                    return None;
+                }
+                let busy = s.tracker.in_flight() > 0;
+                // While an update is being handled Telegram answers at once (it is unconfirmed), so
+                // poll briefly instead of long-polling.
+                let timeout = if busy { 0 } else { s.timeout };
+                let mut request = s
+                    .bot
+                    .get_updates()
+                    .offset(s.tracker.offset() as i32)
+                    .timeout(timeout);
+                if let Some(allowed) = &s.allowed {
+                    request = request.allowed_updates(allowed.clone());
+                }
+                // Stopping must not wait for a long poll to run out.
+                let response = tokio::select! {
+                    r = request.send() => r,
+                    () = stop.as_mut() => return None,
+                };
+                match response {
+                    Ok(updates) => {
+                        errors = 0;
+                        let fresh: Vec<Update> = updates
+                            .into_iter()
+                            .filter(|u| s.tracker.start(i64::from(u.id.0)))
+                            .collect();
+                        if fresh.is_empty() && busy {
+                            // Only redeliveries of what is being handled: wait for progress.
+                            let _ = tokio::time::timeout(
+                                Duration::from_millis(100),
+                                s.tracker.progress.notified(),
+                            )
+                            .await;
+                        }
+                        batch = fresh.into_iter();
+                    }
+                    Err(teloxide::RequestError::RetryAfter(wait)) => {
+                        tokio::time::sleep(wait.duration()).await
+                    }
+                    Err(e) => {
+                        errors = errors.saturating_add(1);
+                        let delay = Duration::from_millis(200u64 << errors.min(6))
+                            .min(Duration::from_secs(10));
+                        tracing::warn!(error = %super::redact_token(&e.to_string(), s.bot.token()), "getUpdates failed; retrying");
+                        tokio::time::sleep(delay).await;
+                    }
+                }
+            }
+        },
+    )
+}
+
+/// Wraps the handler tree: an update the database already records as handled is skipped, and
+/// when the handler finishes the update is recorded and the tracker told.
+pub fn tracked(inner: UpdateHandler<HandlerError>) -> UpdateHandler<HandlerError> {
+    let inner = Arc::new(inner);
+    dptree::entry().endpoint(
+        move |update: Update,
+              bot: Bot,
+              me: Me,
+              state: Arc<BotState>,
+              store: Arc<Store>,
+              tracker: Arc<Tracker>| {
+            let inner = inner.clone();
+            async move {
+                let id = i64::from(update.id.0);
+                if store.is_update_handled(id).await.unwrap_or(false) {
+                    tracing::debug!(update = id, "already handled; skipped");
+                    tracker.done(id);
+                    return Ok(());
+                }
+                let deps = dptree::deps![update, bot, me, state, store.clone()];
+                let current = super::once::Current::new(id, store.clone());
+                let result = super::once::scope(current.clone(), async {
+                    match inner.dispatch(deps).await {
+                        ControlFlow::Break(result) => result,
+                        ControlFlow::Continue(_) => Ok(()),
+                    }
+                })
+                .await;
+                // An update that sent nothing (or failed before replying) is recorded now; one
+                // that replied was recorded just before its reply (see `once`).
+                if !current.claimed()
+                    && let Err(e) = store.mark_update_handled(id).await
+                {
+                    tracing::warn!(error = %e, "could not record a handled update");
+                }
+                tracker.done(id);
+                result
+            }
+        },
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn offset_waits_for_the_oldest_update_in_flight() {
+        let t = Tracker::default();
+        assert!(t.start(10));
+        assert!(t.start(11));
+        assert!(t.start(12));
+        assert!(!t.start(11), "a redelivery is skipped");
+        t.done(11);
+        assert_eq!(t.offset(), 10, "10 is still being handled");
+        t.done(10);
+        assert_eq!(t.offset(), 12);
+        t.done(12);
+        assert_eq!(t.offset(), 13);
+        assert!(!t.start(12), "confirmed updates are not handed out again");
+        assert!(t.start(13));
+    }
+}
