@@ -16,6 +16,8 @@ pub struct Config {
     pub database_url: String,
     /// How often due reminders are looked for.
     pub reminder_interval: Duration,
+    /// Webhook mode when WEBHOOK_URL is set; long polling otherwise.
+    pub webhook: Option<super::webhook::WebhookConfig>,
 }
 
 impl std::fmt::Debug for Config {
@@ -25,6 +27,7 @@ impl std::fmt::Debug for Config {
             .field("api_url", &self.api_url.as_ref().map(|u| u.as_str()))
             .field("batch_window", &self.batch_window)
             .field("group_limit_per_minute", &self.group_limit_per_minute)
+            .field("webhook", &self.webhook)
             .field(
                 "database",
                 &self.database_url.split(':').next().unwrap_or(""),
@@ -47,6 +50,8 @@ pub enum ConfigError {
     BadApiUrl,
     #[error("{0} must be a whole number.")]
     BadNumber(&'static str),
+    #[error("{0}")]
+    Webhook(String),
 }
 
 fn number(name: &'static str, default: u64) -> Result<u64, ConfigError> {
@@ -90,6 +95,7 @@ impl Config {
                 _ => crate::storage::DEFAULT_URL.to_string(),
             },
             reminder_interval: Duration::from_secs(number("LOANGUARD_REMINDER_SECS", 30)?.max(1)),
+            webhook: super::webhook::WebhookConfig::from_env().map_err(ConfigError::Webhook)?,
         })
     }
 }

@@ -62,6 +62,8 @@ pub async fn on_message(
     store: Arc<Store>,
 ) -> HandlerResult {
     let texts = texts_for(msg.from.as_ref());
+    // A user who writes again has unblocked the bot.
+    send::blocked_chats().remove(msg.chat.id);
     // A flood from one user: one polite "try later", then silence until the minute is over.
     if msg.chat.is_private() {
         match state.user_permit(user_id(&msg)) {

@@ -138,9 +138,7 @@ fn updates(s: &mut PollState) -> impl Stream<Item = Result<Update, Infallible>> 
                 if let Some(update) = batch.next() {
                     return Some((Ok(update), (s, flag, batch, errors)));
                 }
-                let Some(stop) = flag.as_mut() else {
-                    return None;
-                };
+                let stop = flag.as_mut()?;
                 if stop.is_stopped() {
                     return None;
                 }
@@ -230,7 +228,21 @@ pub fn tracked(inner: UpdateHandler<HandlerError>) -> UpdateHandler<HandlerError
                     tracing::warn!(error = %e, "could not record a handled update");
                 }
                 tracker.done(id);
-                result
+                match result {
+                    // Another delivery or instance answered it: nothing went wrong.
+                    Err(e) if super::once::is_already_answered(e.as_ref()) => {
+                        tracing::debug!(update = id, "answered elsewhere; skipped");
+                        Ok(())
+                    }
+                    // The chat blocked the bot: expected, not a failure worth a warning.
+                    Err(e)
+                        if e.downcast_ref::<teloxide::RequestError>()
+                            .is_some_and(super::send::is_blocked) =>
+                    {
+                        Ok(())
+                    }
+                    other => other,
+                }
             }
         },
     )

@@ -20,6 +20,7 @@ pub mod schema;
 pub mod send;
 pub mod settings;
 pub mod state;
+pub mod webhook;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -151,17 +152,26 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         }
     });
 
-    if let Err(e) = bot.delete_webhook().await {
-        tracing::warn!(error = %redact_token(&e.to_string(), &config.token), "deleteWebhook failed");
+    let quiet = teloxide::error_handlers::IgnoringErrorHandlerSafe::new();
+    match &config.webhook {
+        Some(wh) => {
+            // Behind a load balancer, several instances share the database: the tracked
+            // handler tree skips an update another instance already answered.
+            tracing::info!(listen = %wh.listen, register = wh.register, "webhook mode");
+            let listener = webhook::listener(bot.clone(), wh, wh.register)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            dispatcher.dispatch_with_listener(listener, quiet).await;
+        }
+        None => {
+            if let Err(e) = bot.delete_webhook().await {
+                tracing::warn!(error = %redact_token(&e.to_string(), &config.token), "deleteWebhook failed");
+            }
+            // The listener retries and logs its own errors; it never yields one.
+            let listener = listener::polling(bot, tracker, Duration::from_secs(10));
+            dispatcher.dispatch_with_listener(listener, quiet).await;
+        }
     }
-    let listener = listener::polling(bot, tracker, Duration::from_secs(10));
-    // The listener retries and logs its own errors; it never yields one.
-    dispatcher
-        .dispatch_with_listener(
-            listener,
-            teloxide::error_handlers::IgnoringErrorHandlerSafe::new(),
-        )
-        .await;
     reminders.abort();
     tracing::info!("stopped");
     Ok(())

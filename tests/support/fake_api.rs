@@ -38,7 +38,7 @@ use std::io::{self, BufReader};
 use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::thread::{self, JoinHandle};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use serde_json::{Map, Value, json};
 
@@ -84,7 +84,14 @@ pub struct FakeBotApi {
 impl FakeBotApi {
     /// Binds `127.0.0.1:0` and starts serving on a background thread.
     pub fn start() -> FakeBotApi {
-        let listener = TcpListener::bind("127.0.0.1:0").expect("fake Bot API: bind 127.0.0.1:0");
+        FakeBotApi::start_on("127.0.0.1:0".parse().expect("a socket address"))
+    }
+
+    /// Binds `addr` (for example a port that was refused a moment ago, to test reconnecting)
+    /// and starts serving on a background thread. Panics if the address can't be bound.
+    pub fn start_on(addr: SocketAddr) -> FakeBotApi {
+        let listener =
+            TcpListener::bind(addr).unwrap_or_else(|e| panic!("fake Bot API: bind {addr}: {e}"));
         let addr = listener.local_addr().expect("fake Bot API: local_addr");
         let shared = Arc::new(Shared {
             state: Mutex::new(State::new()),
@@ -140,6 +147,55 @@ impl FakeBotApi {
         state.updates.push_back((id, update));
         self.shared.changed.notify_all();
         id
+    }
+
+    /// Queues several updates at once, under one lock, so that a waiting long poll sees them
+    /// all together (as a backlog). Ids are assigned as in [`FakeBotApi::push_update`].
+    pub fn push_updates(&self, updates: impl IntoIterator<Item = Value>) -> Vec<i64> {
+        let mut state = self.shared.lock();
+        let mut ids = Vec::new();
+        for mut update in updates {
+            let object = update
+                .as_object_mut()
+                .expect("push_updates: an update must be a JSON object");
+            let id = match object.get("update_id").and_then(Value::as_i64) {
+                Some(id) => id,
+                None => {
+                    let id = state.next_update_id;
+                    object.insert("update_id".into(), json!(id));
+                    id
+                }
+            };
+            state.next_update_id = state.next_update_id.max(id + 1);
+            state.updates.push_back((id, update));
+            ids.push(id);
+        }
+        self.shared.changed.notify_all();
+        ids
+    }
+
+    /// Like [`FakeBotApi::requests`], with the moment each request arrived (before any fault
+    /// or handler ran).
+    pub fn timed_requests(&self, method: &str) -> Vec<(Instant, Value)> {
+        let state = self.shared.lock();
+        state
+            .requests
+            .iter()
+            .zip(&state.request_times)
+            .filter(|((m, _), _)| m.eq_ignore_ascii_case(method))
+            .map(|((_, body), at)| (*at, body.clone()))
+            .collect()
+    }
+
+    /// How many requests to `method` (case-insensitive) were recorded, without cloning them.
+    pub fn request_count(&self, method: &str) -> usize {
+        self.shared.lock().count_of(method)
+    }
+
+    /// Every update a `getUpdates` answer handed out, as `(update_id, when)`, in order. An
+    /// update handed out again (not yet confirmed) appears again.
+    pub fn deliveries(&self) -> Vec<(i64, Instant)> {
+        self.shared.lock().deliveries.clone()
     }
 
     /// Bodies of all recorded requests to `method` (case-insensitive), oldest first.
@@ -288,6 +344,10 @@ struct State {
     tokens: Vec<String>,
     /// Every Bot API call as `(method, parameters)`.
     requests: Vec<(String, Value)>,
+    /// When each entry of `requests` arrived (same index).
+    request_times: Vec<Instant>,
+    /// `(update_id, when)` for each update a `getUpdates` answer handed out.
+    deliveries: Vec<(i64, Instant)>,
     unknown_methods: Vec<String>,
     /// Scheduled faults by lower-case method name.
     faults: HashMap<String, VecDeque<Fault>>,
@@ -313,6 +373,8 @@ impl State {
             bot_username: DEFAULT_BOT_USERNAME.to_owned(),
             tokens: Vec::new(),
             requests: Vec::new(),
+            request_times: Vec::new(),
+            deliveries: Vec::new(),
             unknown_methods: Vec::new(),
             faults: HashMap::new(),
             updates: VecDeque::new(),
@@ -638,6 +700,7 @@ fn call_method(
         let mut state = shared.lock();
         state.note_token(token);
         state.requests.push((name.to_owned(), parameters.clone()));
+        state.request_times.push(Instant::now());
         if method.is_none() {
             state.unknown_methods.push(sent_name.to_owned());
         }
@@ -768,12 +831,18 @@ fn get_updates(shared: &Shared, p: &Value) -> ApiResult {
     }
     state.confirm_updates(offset);
     shared.changed.notify_all();
-    let state = shared.wait_while(state, timeout, |s| {
+    let mut state = shared.wait_while(state, timeout, |s| {
         !s.shutdown && s.deliverable(offset).next().is_none()
     });
-    Ok(Value::Array(
-        state.deliverable(offset).take(limit).cloned().collect(),
-    ))
+    let batch: Vec<Value> = state.deliverable(offset).take(limit).cloned().collect();
+    let now = Instant::now();
+    let delivered: Vec<(i64, Instant)> = batch
+        .iter()
+        .filter_map(|u| u["update_id"].as_i64())
+        .map(|id| (id, now))
+        .collect();
+    state.deliveries.extend(delivered);
+    Ok(Value::Array(batch))
 }
 
 fn send_message(state: &mut State, p: &Value) -> ApiResult {

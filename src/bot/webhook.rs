@@ -1,0 +1,333 @@
+//! Webhook mode: Telegram posts updates to `WEBHOOK_URL`, and the bot serves them on
+//! `LISTEN_ADDR` with teloxide's axum listener.
+//!
+//! - [`WebhookConfig::from_env`] reads `WEBHOOK_URL`, `LISTEN_ADDR`, `WEBHOOK_SECRET` and
+//!   `WEBHOOK_REGISTER`; it is `None` when `WEBHOOK_URL` is unset (long polling).
+//! - [`listener`] binds `LISTEN_ADDR`, optionally calls `setWebhook`, and serves:
+//!   - `POST <path of WEBHOOK_URL>`: one update. Every request must carry the header
+//!     `X-Telegram-Bot-Api-Secret-Token: <WEBHOOK_SECRET>` (compared in constant time), or it is
+//!     answered `401` before its body is read. A body that is not a Telegram update gets `400`
+//!     and is never logged (teloxide would log it whole, message text included); a body over
+//!     [`MAX_BODY_BYTES`] gets `413`; one that takes longer than [`BODY_TIMEOUT`] to arrive gets
+//!     `408`. Otherwise teloxide queues the update for the dispatcher and answers `200`.
+//!   - `GET /healthz`: `200 ok`, for load balancers. It needs no secret.
+//! - Stopping: when the dispatcher shuts down it stops the listener. From then on teloxide
+//!   answers `503` to new updates (Telegram delivers them again later); with `register = true`
+//!   the listener calls `deleteWebhook` (teloxide's behaviour), then the server finishes the
+//!   requests in flight and closes. The update stream ends after the last accepted update, so
+//!   `dispatch_with_listener` returns once every update answered `200` was handled. After
+//!   `deleteWebhook`, Telegram keeps new updates (up to 24 hours) until the next `setWebhook`,
+//!   so none is lost, only delayed.
+//! - The server speaks plain HTTP: TLS ends at the load balancer or reverse proxy in front of
+//!   it, which forwards `WEBHOOK_URL`'s path unchanged.
+//!
+//! Several instances behind a load balancer: give them all the same `WEBHOOK_URL` and
+//! `WEBHOOK_SECRET`. Either let exactly one of them register (`WEBHOOK_REGISTER=true`) or
+//! register from none and call `setWebhook` once at deploy time
+//! (`WEBHOOK_REGISTER=false` everywhere). Mind that the registering instance deletes the webhook
+//! when it stops, which pauses delivery to every instance until it is back.
+//!
+//! The listener answers `200` as soon as the update is queued, before it is handled, so (as with
+//! teloxide's polling) an update accepted just before a crash is not delivered again.
+
+use std::convert::Infallible;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::http::StatusCode;
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use teloxide::prelude::*;
+use teloxide::types::Update;
+use teloxide::update_listeners::UpdateListener;
+use teloxide::update_listeners::webhooks::{self, Options};
+
+/// `LISTEN_ADDR` when unset: every interface, port 8443 (one of the ports Telegram posts to).
+pub const DEFAULT_LISTEN: &str = "0.0.0.0:8443";
+/// The load balancer's health check: `GET` answers `200 ok`.
+pub const HEALTH_PATH: &str = "/healthz";
+/// The header Telegram sends the secret in (HTTP header names are case-insensitive).
+pub const SECRET_HEADER: &str = "x-telegram-bot-api-secret-token";
+/// The largest update body accepted; Telegram's updates are a few kilobytes.
+pub const MAX_BODY_BYTES: usize = 1 << 20;
+/// How long an authorised request may take to send its body.
+pub const BODY_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Webhook settings. `Debug` hides the secret.
+#[derive(Clone, PartialEq, Eq)]
+pub struct WebhookConfig {
+    /// `WEBHOOK_URL`: the public `https://` URL Telegram posts to. Its path is the path served.
+    pub url: url::Url,
+    /// `LISTEN_ADDR`: where the server listens, `0.0.0.0:8443` by default.
+    pub listen: SocketAddr,
+    /// `WEBHOOK_SECRET`: 1–256 characters of `A-Z a-z 0-9 _ -`, required in webhook mode.
+    pub secret: String,
+    /// `WEBHOOK_REGISTER`: whether this instance calls `setWebhook` at start and
+    /// `deleteWebhook` at stop. `true` by default; `false` for all but one instance behind a
+    /// load balancer.
+    pub register: bool,
+}
+
+impl std::fmt::Debug for WebhookConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WebhookConfig")
+            .field("url", &self.url.as_str())
+            .field("listen", &self.listen)
+            .field("secret", &"<hidden>")
+            .field("register", &self.register)
+            .finish()
+    }
+}
+
+impl WebhookConfig {
+    /// Reads the settings from the process environment; `Ok(None)` when `WEBHOOK_URL` is unset
+    /// or blank. The error is one line naming the variable and what it should be, and never
+    /// repeats the secret.
+    pub fn from_env() -> Result<Option<WebhookConfig>, String> {
+        Self::parse(|name| std::env::var(name).ok())
+    }
+
+    /// [`WebhookConfig::from_env`] over any lookup (tests pass a map instead of the
+    /// environment).
+    pub fn parse(lookup: impl Fn(&str) -> Option<String>) -> Result<Option<WebhookConfig>, String> {
+        let value = |name: &str| {
+            lookup(name)
+                .map(|v| v.trim().to_string())
+                .filter(|v| !v.is_empty())
+        };
+        let Some(raw_url) = value("WEBHOOK_URL") else {
+            return Ok(None);
+        };
+        let url = url::Url::parse(&raw_url).map_err(|e| {
+            format!("WEBHOOK_URL is not a valid URL ({e}); it should be like https://bot.example.com/telegram")
+        })?;
+        if url.scheme() != "https" || url.host_str().is_none_or(str::is_empty) {
+            return Err(
+                "WEBHOOK_URL must be an https:// URL with a host (Telegram only posts to HTTPS), like https://bot.example.com/telegram".into(),
+            );
+        }
+        if url.path() == HEALTH_PATH {
+            return Err(format!(
+                "WEBHOOK_URL's path must not be {HEALTH_PATH}, which serves the health check"
+            ));
+        }
+        let listen = match value("LISTEN_ADDR") {
+            None => DEFAULT_LISTEN.parse().expect("DEFAULT_LISTEN is an address"),
+            Some(addr) => addr.parse().map_err(|_| {
+                format!("LISTEN_ADDR must be an address and port, like {DEFAULT_LISTEN} or 127.0.0.1:8080")
+            })?,
+        };
+        let Some(secret) = value("WEBHOOK_SECRET") else {
+            return Err(format!(
+                "WEBHOOK_SECRET is required when WEBHOOK_URL is set: {SECRET_RULE} (for example the output of `openssl rand -hex 32`)"
+            ));
+        };
+        check_secret(&secret).map_err(|e| format!("WEBHOOK_SECRET {e}"))?;
+        let register = match value("WEBHOOK_REGISTER") {
+            None => true,
+            Some(v) => match v.to_ascii_lowercase().as_str() {
+                "1" | "true" | "yes" | "on" => true,
+                "0" | "false" | "no" | "off" => false,
+                _ => return Err("WEBHOOK_REGISTER must be true or false".into()),
+            },
+        };
+        Ok(Some(WebhookConfig {
+            url,
+            listen,
+            secret,
+            register,
+        }))
+    }
+
+    /// The path served for updates: the path of [`WebhookConfig::url`].
+    pub fn path(&self) -> &str {
+        self.url.path()
+    }
+}
+
+const SECRET_RULE: &str = "1 to 256 characters, each a letter A-Z or a-z, a digit, _ or -";
+
+/// Telegram's rule for `secret_token`; the error (after "WEBHOOK_SECRET ") never quotes the
+/// secret.
+pub fn check_secret(secret: &str) -> Result<(), String> {
+    let len = secret.len();
+    if !(1..=256).contains(&len) {
+        return Err(format!("has {len} characters; it must be {SECRET_RULE}"));
+    }
+    if !secret
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+    {
+        return Err(format!(
+            "contains a character that is not allowed; it must be {SECRET_RULE}"
+        ));
+    }
+    Ok(())
+}
+
+/// Why webhook mode could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum WebhookError {
+    #[error("webhook settings: {0}")]
+    Config(String),
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        addr: SocketAddr,
+        source: std::io::Error,
+    },
+    /// The `setWebhook` call failed; the message has the bot token replaced by `<token>`.
+    #[error("setWebhook failed: {0}")]
+    Register(String),
+}
+
+/// Starts webhook mode and returns the listener for `Dispatcher::dispatch_with_listener`.
+///
+/// Binds `cfg.listen` first (so a busy port is an error here, not a panic later), then, when
+/// `register` is true, calls `setWebhook(cfg.url, secret_token = cfg.secret)`, then serves on a
+/// spawned task. With `register` false it makes no Bot API call at all: another instance (or a
+/// deploy step) registers the webhook.
+///
+/// Listener errors can't happen (`Err = Infallible`): give `dispatch_with_listener`
+/// `teloxide::error_handlers::IgnoringErrorHandlerSafe` or `LoggingErrorHandler`.
+pub async fn listener(
+    bot: Bot,
+    cfg: &WebhookConfig,
+    register: bool,
+) -> Result<impl UpdateListener<Err = Infallible> + use<>, WebhookError> {
+    check_secret(&cfg.secret).map_err(|e| WebhookError::Config(format!("WEBHOOK_SECRET {e}")))?;
+    if cfg.path() == HEALTH_PATH {
+        return Err(WebhookError::Config(format!(
+            "the webhook path must not be {HEALTH_PATH}"
+        )));
+    }
+    let tcp = tokio::net::TcpListener::bind(cfg.listen)
+        .await
+        .map_err(|source| WebhookError::Bind {
+            addr: cfg.listen,
+            source,
+        })?;
+    let local = tcp.local_addr().unwrap_or(cfg.listen);
+
+    if register {
+        bot.set_webhook(cfg.url.clone())
+            .secret_token(cfg.secret.clone())
+            .await
+            .map_err(|e| WebhookError::Register(redact(&e.to_string(), bot.token())))?;
+        tracing::info!(
+            host = cfg.url.host_str(),
+            "webhook registered with Telegram"
+        );
+    }
+
+    // teloxide's router checks the secret too (401), queues updates and answers 200; our layer
+    // in front of it answers 401 for a missing or malformed header as well (teloxide says 400),
+    // compares in constant time, and keeps unparsable bodies out of teloxide's error log.
+    let options = Options::new(cfg.listen, cfg.url.clone()).secret_token(cfg.secret.clone());
+    let (listener, stop, router) = webhooks::axum_no_setup(options);
+    let app = router
+        .layer(middleware::from_fn_with_state(
+            Arc::<str>::from(cfg.secret.as_str()),
+            guard,
+        ))
+        .route(HEALTH_PATH, get(|| async { "ok" }));
+
+    let shutdown = async move {
+        stop.await;
+        if register {
+            match bot.delete_webhook().await {
+                Ok(_) => tracing::info!("webhook deleted"),
+                Err(e) => tracing::warn!(
+                    error = %redact(&e.to_string(), bot.token()),
+                    "could not delete the webhook"
+                ),
+            }
+        }
+    };
+    tokio::spawn(async move {
+        if let Err(e) = axum::serve(tcp, app).with_graceful_shutdown(shutdown).await {
+            tracing::error!(error = %e, "webhook server failed");
+        }
+    });
+    tracing::info!(listen = %local, register, "webhook server listening");
+    Ok(listener)
+}
+
+/// Runs before teloxide's handler on the update route only (not on `/healthz`): 401 without
+/// the secret, whatever the method; then, for a POST, the body checks.
+async fn guard(State(secret): State<Arc<str>>, request: Request, next: Next) -> Response {
+    let authorised = request
+        .headers()
+        .get(SECRET_HEADER)
+        .is_some_and(|v| constant_time_eq(v.as_bytes(), secret.as_bytes()));
+    if !authorised {
+        tracing::debug!("webhook request without the right secret token: 401");
+        return StatusCode::UNAUTHORIZED.into_response();
+    }
+    if request.method() != axum::http::Method::POST {
+        // The router answers 405.
+        return next.run(request).await;
+    }
+    let (parts, body) = request.into_parts();
+    let read = axum::body::to_bytes(body, MAX_BODY_BYTES);
+    let bytes = match tokio::time::timeout(BODY_TIMEOUT, read).await {
+        Err(_) => return StatusCode::REQUEST_TIMEOUT.into_response(),
+        // Over the limit (or the client went away, and hears nothing).
+        Ok(Err(_)) => return StatusCode::PAYLOAD_TOO_LARGE.into_response(),
+        Ok(Ok(bytes)) => bytes,
+    };
+    if let Err(e) = serde_json::from_slice::<Update>(&bytes) {
+        // Position and kind only: serde's message can quote pieces of the body.
+        tracing::warn!(
+            kind = ?e.classify(),
+            line = e.line(),
+            column = e.column(),
+            "webhook body is not a Telegram update: 400"
+        );
+        return StatusCode::BAD_REQUEST.into_response();
+    }
+    next.run(Request::from_parts(parts, Body::from(bytes)))
+        .await
+}
+
+/// The bot token out of an error message (reqwest puts the request URL, token included, in
+/// its errors). Same as `bot::redact_token`; kept here so the file stands alone.
+fn redact(text: &str, token: &str) -> String {
+    if token.is_empty() {
+        text.to_string()
+    } else {
+        text.replace(token, "<token>")
+    }
+}
+
+/// Equal-length inputs are compared without an early exit; the length itself is not secret.
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn constant_time_eq_matches_eq() {
+        assert!(constant_time_eq(b"abc", b"abc"));
+        assert!(!constant_time_eq(b"abc", b"abd"));
+        assert!(!constant_time_eq(b"abc", b"ab"));
+        assert!(constant_time_eq(b"", b""));
+    }
+
+    #[test]
+    fn debug_hides_the_secret() {
+        let cfg = WebhookConfig {
+            url: "https://bot.example.com/tg".parse().unwrap(),
+            listen: DEFAULT_LISTEN.parse().unwrap(),
+            secret: "s3cr3t_value".into(),
+            register: true,
+        };
+        assert!(!format!("{cfg:?}").contains("s3cr3t_value"));
+    }
+}

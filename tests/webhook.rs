@@ -1,0 +1,422 @@
+//! Webhook mode: a real HTTP client posts updates to the listener from `src/bot/webhook.rs`,
+//! with and without the secret header, and the fake Bot API server stands in for Telegram.
+
+#[path = "support/fake_api.rs"]
+mod fake_api;
+// The module under test, compiled into this test crate so the test does not depend on how
+// `bot/mod.rs` wires it in.
+#[path = "../src/bot/webhook.rs"]
+#[allow(dead_code)]
+mod webhook;
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use fake_api::{FakeBotApi, Fault};
+use futures_util::StreamExt;
+use serde_json::{Value, json};
+use teloxide::error_handlers::IgnoringErrorHandlerSafe;
+use teloxide::prelude::*;
+use teloxide::update_listeners::AsUpdateStream;
+use webhook::{WebhookConfig, WebhookError};
+
+const TOKEN: &str = "123456789:AAWebhookTestTokenNotRealForLoanGuard";
+const SECRET: &str = "test_Secret-0123456789";
+const PATH: &str = "/tg/hook";
+
+/// A port that was free a moment ago: bind 127.0.0.1:0, note the port, let it go.
+fn free_addr() -> SocketAddr {
+    let probe = std::net::TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0");
+    probe.local_addr().expect("local_addr")
+}
+
+fn config(listen: SocketAddr) -> WebhookConfig {
+    WebhookConfig {
+        url: format!("https://bot.example.com{PATH}").parse().unwrap(),
+        listen,
+        secret: SECRET.into(),
+        register: false,
+    }
+}
+
+fn bot_for(api: &FakeBotApi) -> Bot {
+    Bot::new(TOKEN).set_api_url(api.url().parse().unwrap())
+}
+
+fn update(id: i64, text: &str) -> Value {
+    json!({
+        "update_id": id,
+        "message": {
+            "message_id": 100 + id,
+            "from": {"id": 456, "is_bot": false, "first_name": "小王"},
+            "chat": {"id": 456, "first_name": "小王", "type": "private"},
+            "date": 1764300000,
+            "text": text,
+        }
+    })
+}
+
+fn client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .no_proxy()
+        .timeout(Duration::from_secs(10))
+        .build()
+        .unwrap()
+}
+
+/// POSTs `body` to the webhook path and returns the status code.
+async fn post(addr: SocketAddr, secret: Option<&str>, body: impl Into<reqwest::Body>) -> u16 {
+    let mut req = client()
+        .post(format!("http://{addr}{PATH}"))
+        .header("content-type", "application/json")
+        .body(body);
+    if let Some(secret) = secret {
+        req = req.header("X-Telegram-Bot-Api-Secret-Token", secret);
+    }
+    req.send()
+        .await
+        .expect("the webhook answers")
+        .status()
+        .as_u16()
+}
+
+fn update_id(item: Option<Result<teloxide::types::Update, std::convert::Infallible>>) -> i64 {
+    let update = item.expect("the stream is open").unwrap();
+    update.id.0 as i64
+}
+
+#[tokio::test]
+async fn only_requests_with_the_secret_reach_the_stream() {
+    // The fake API is only there to show that `register: false` makes no Bot API call.
+    let api = FakeBotApi::start();
+    let addr = free_addr();
+    let mut listener = webhook::listener(bot_for(&api), &config(addr), false)
+        .await
+        .expect("the listener starts");
+    let stream = listener.as_stream();
+    tokio::pin!(stream);
+
+    let health = client()
+        .get(format!("http://{addr}/healthz"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(health.status().as_u16(), 200);
+    assert_eq!(health.text().await.unwrap(), "ok");
+
+    let body = |id: i64, text: &str| update(id, text).to_string();
+    assert_eq!(post(addr, None, body(1, "no header")).await, 401);
+    assert_eq!(
+        post(addr, Some("wrong_secret"), body(2, "wrong header")).await,
+        401
+    );
+    assert_eq!(
+        post(addr, Some("test_Secret-012345678"), body(3, "a prefix")).await,
+        401
+    );
+    assert_eq!(
+        post(addr, Some("not a secret!"), body(4, "bad characters")).await,
+        401
+    );
+    assert_eq!(post(addr, Some(""), body(5, "empty header")).await, 401);
+
+    assert_eq!(post(addr, Some(SECRET), body(6, "hello")).await, 200);
+    let first = tokio::time::timeout(Duration::from_secs(5), stream.next())
+        .await
+        .expect("the update arrives");
+    assert_eq!(update_id(first), 6, "no rejected update reached the stream");
+
+    // Malformed bodies are refused, and the server keeps serving.
+    assert_eq!(post(addr, Some(SECRET), "{not json").await, 400);
+    assert_eq!(post(addr, Some(SECRET), "").await, 400);
+    assert_eq!(post(addr, Some(SECRET), r#"{"hello": 1}"#).await, 400);
+    assert_eq!(
+        post(addr, Some(SECRET), vec![0xff_u8, 0xfe, 0x00]).await,
+        400
+    );
+    let huge = format!(
+        r#"{{"update_id": 9, "message": {{"text": "{}"}}}}"#,
+        "x".repeat(webhook::MAX_BODY_BYTES)
+    );
+    // 413 once the limit is passed. The server closes the connection after answering, so the
+    // client may see the close before the answer: a reset also counts as refused, and the next
+    // request shows the server is still there.
+    let answer = client()
+        .post(format!("http://{addr}{PATH}"))
+        .header("X-Telegram-Bot-Api-Secret-Token", SECRET)
+        .body(huge)
+        .send()
+        .await;
+    match answer {
+        Ok(response) => assert_eq!(response.status().as_u16(), 413),
+        Err(e) => assert!(!e.is_timeout(), "an oversized body is refused at once: {e}"),
+    }
+    assert_eq!(post(addr, Some(SECRET), body(7, "still here")).await, 200);
+    let next = tokio::time::timeout(Duration::from_secs(5), stream.next())
+        .await
+        .expect("the server still serves after malformed bodies");
+    assert_eq!(update_id(next), 7);
+
+    // Nothing else was queued.
+    assert!(
+        tokio::time::timeout(Duration::from_millis(300), stream.next())
+            .await
+            .is_err()
+    );
+
+    // Other paths and methods.
+    let other = client()
+        .post(format!("http://{addr}/other"))
+        .header("X-Telegram-Bot-Api-Secret-Token", SECRET)
+        .body(body(8, "elsewhere"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(other.status().as_u16(), 404);
+    let get = |secret: Option<&'static str>| {
+        let mut req = client().get(format!("http://{addr}{PATH}"));
+        if let Some(secret) = secret {
+            req = req.header("X-Telegram-Bot-Api-Secret-Token", secret);
+        }
+        async move { req.send().await.unwrap().status().as_u16() }
+    };
+    assert_eq!(get(None).await, 401);
+    assert_eq!(get(Some(SECRET)).await, 405);
+
+    assert!(
+        api.all_requests().is_empty(),
+        "register: false calls no Bot API method, got {:?}",
+        api.all_requests()
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn registering_instance_sets_the_webhook_answers_and_deletes_it_on_stop() {
+    let api = FakeBotApi::start();
+    let addr = free_addr();
+    let bot = bot_for(&api);
+    let cfg = config(addr);
+    let listener = webhook::listener(bot.clone(), &cfg, true)
+        .await
+        .expect("the listener starts");
+
+    let set = api.requests("setWebhook");
+    assert_eq!(set.len(), 1, "one setWebhook: {set:?}");
+    assert_eq!(
+        set[0]["url"],
+        json!(format!("https://bot.example.com{PATH}"))
+    );
+    assert_eq!(set[0]["secret_token"], json!(SECRET));
+
+    // An echo bot.
+    let handler = Update::filter_message().endpoint(|bot: Bot, msg: Message| async move {
+        let text = format!("echo: {}", msg.text().unwrap_or_default());
+        bot.send_message(msg.chat.id, text).await?;
+        Ok::<(), teloxide::RequestError>(())
+    });
+    let mut dispatcher = Dispatcher::builder(bot, handler).build();
+    let shutdown = dispatcher.shutdown_token();
+    let running = tokio::spawn(async move {
+        dispatcher
+            .dispatch_with_listener(listener, IgnoringErrorHandlerSafe::new())
+            .await
+    });
+
+    assert_eq!(
+        post(
+            addr,
+            Some("intruder"),
+            update(1, "from an intruder").to_string()
+        )
+        .await,
+        401
+    );
+    assert_eq!(
+        post(addr, None, update(2, "no header").to_string()).await,
+        401
+    );
+    assert_eq!(
+        post(addr, Some(SECRET), update(3, "hello").to_string()).await,
+        200
+    );
+
+    let sent =
+        tokio::task::block_in_place(|| api.wait_for("sendMessage", 1, Duration::from_secs(10)));
+    assert_eq!(sent.len(), 1, "the update reached the handler: {sent:?}");
+    assert_eq!(sent[0]["text"], json!("echo: hello"));
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let texts: Vec<Value> = api
+        .sent_messages()
+        .iter()
+        .map(|m| m["text"].clone())
+        .collect();
+    assert_eq!(
+        texts,
+        vec![json!("echo: hello")],
+        "rejected updates were not handled"
+    );
+
+    // Stop: deleteWebhook, the server closes, dispatch returns.
+    shutdown
+        .shutdown()
+        .expect("the dispatcher is running")
+        .await;
+    tokio::time::timeout(Duration::from_secs(15), running)
+        .await
+        .expect("dispatch returns after stop")
+        .unwrap();
+    assert_eq!(api.requests("deleteWebhook").len(), 1);
+    assert!(
+        client()
+            .get(format!("http://{addr}/healthz"))
+            .send()
+            .await
+            .is_err(),
+        "the server no longer listens"
+    );
+}
+
+#[tokio::test]
+async fn a_busy_port_is_an_error_not_a_panic() {
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let api = FakeBotApi::start();
+    let err = webhook::listener(bot_for(&api), &config(taken.local_addr().unwrap()), true)
+        .await
+        .err()
+        .expect("binding a taken port fails");
+    assert!(matches!(err, WebhookError::Bind { .. }), "{err}");
+    assert!(
+        api.all_requests().is_empty(),
+        "no setWebhook when the port can't be bound"
+    );
+}
+
+#[tokio::test]
+async fn a_failed_registration_is_an_error_without_the_token() {
+    let api = FakeBotApi::start();
+    api.schedule_fault(
+        "setWebhook",
+        Fault::BadRequest(
+            "Bad Request: bad webhook: HTTPS url must be provided for webhook".into(),
+        ),
+    );
+    let err = webhook::listener(bot_for(&api), &config(free_addr()), true)
+        .await
+        .err()
+        .expect("setWebhook fails");
+    assert!(matches!(err, WebhookError::Register(_)), "{err}");
+    assert!(err.to_string().contains("bad webhook"), "{err}");
+
+    // A network error: reqwest's message carries the request URL, token included.
+    let closed = free_addr();
+    let bot = Bot::new(TOKEN).set_api_url(format!("http://{closed}/").parse().unwrap());
+    let err = webhook::listener(bot, &config(free_addr()), true)
+        .await
+        .err()
+        .expect("setWebhook can't connect");
+    assert!(matches!(err, WebhookError::Register(_)), "{err}");
+    assert!(!err.to_string().contains(TOKEN), "token leaked: {err}");
+    assert!(!format!("{err:?}").contains(TOKEN), "token leaked: {err:?}");
+}
+
+#[tokio::test]
+async fn an_invalid_secret_in_a_hand_made_config_is_an_error_not_a_panic() {
+    let api = FakeBotApi::start();
+    let mut cfg = config(free_addr());
+    cfg.secret = "has spaces".into();
+    let err = webhook::listener(bot_for(&api), &cfg, false)
+        .await
+        .err()
+        .expect("an invalid secret is refused");
+    assert!(matches!(err, WebhookError::Config(_)), "{err}");
+}
+
+// --- configuration -------------------------------------------------------------------------
+
+fn parse(vars: &[(&str, &str)]) -> Result<Option<WebhookConfig>, String> {
+    let vars: HashMap<String, String> = vars
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    WebhookConfig::parse(|name| vars.get(name).cloned())
+}
+
+const URL: (&str, &str) = ("WEBHOOK_URL", "https://bot.example.com/telegram");
+
+#[test]
+fn without_webhook_url_there_is_no_webhook_mode() {
+    assert_eq!(parse(&[]), Ok(None));
+    assert_eq!(parse(&[("WEBHOOK_URL", "  ")]), Ok(None));
+    assert_eq!(parse(&[("WEBHOOK_SECRET", SECRET)]), Ok(None));
+}
+
+#[test]
+fn a_full_configuration_and_its_defaults() {
+    let cfg = parse(&[URL, ("WEBHOOK_SECRET", SECRET)]).unwrap().unwrap();
+    assert_eq!(cfg.url.as_str(), "https://bot.example.com/telegram");
+    assert_eq!(cfg.path(), "/telegram");
+    assert_eq!(cfg.listen, "0.0.0.0:8443".parse().unwrap());
+    assert_eq!(cfg.secret, SECRET);
+    assert!(cfg.register);
+
+    let cfg = parse(&[
+        URL,
+        ("WEBHOOK_SECRET", SECRET),
+        ("LISTEN_ADDR", "127.0.0.1:8080"),
+        ("WEBHOOK_REGISTER", "false"),
+    ])
+    .unwrap()
+    .unwrap();
+    assert_eq!(cfg.listen, "127.0.0.1:8080".parse().unwrap());
+    assert!(!cfg.register);
+    assert!(
+        !format!("{cfg:?}").contains(SECRET),
+        "Debug hides the secret"
+    );
+}
+
+#[test]
+fn the_secret_is_required_in_webhook_mode() {
+    for vars in [vec![URL], vec![URL, ("WEBHOOK_SECRET", "")]] {
+        let err = parse(&vars).unwrap_err();
+        assert!(err.contains("WEBHOOK_SECRET is required"), "{err}");
+    }
+}
+
+#[test]
+fn the_secret_must_be_telegrams_alphabet_and_length() {
+    for bad in ["has space", "üñí", "semi;colon", "dot.ted", "a/b", "plus+"] {
+        let err = parse(&[URL, ("WEBHOOK_SECRET", bad)]).unwrap_err();
+        assert!(err.starts_with("WEBHOOK_SECRET "), "{err}");
+        assert!(err.contains("not allowed"), "{err}");
+        assert!(
+            !err.contains(bad),
+            "the error does not repeat the secret: {err}"
+        );
+    }
+    let too_long = "a".repeat(257);
+    let err = parse(&[URL, ("WEBHOOK_SECRET", &too_long)]).unwrap_err();
+    assert!(err.contains("257 characters"), "{err}");
+    for good in ["a", "A-z_09", &"Z".repeat(256)] {
+        assert!(
+            parse(&[URL, ("WEBHOOK_SECRET", good)]).is_ok(),
+            "{good} is a valid secret"
+        );
+    }
+}
+
+#[test]
+fn bad_urls_addresses_and_flags_are_clear_errors() {
+    let secret = ("WEBHOOK_SECRET", SECRET);
+    let err = parse(&[("WEBHOOK_URL", "not a url"), secret]).unwrap_err();
+    assert!(err.starts_with("WEBHOOK_URL is not a valid URL"), "{err}");
+    let err = parse(&[("WEBHOOK_URL", "http://bot.example.com/tg"), secret]).unwrap_err();
+    assert!(err.contains("https://"), "{err}");
+    let err = parse(&[("WEBHOOK_URL", "https://bot.example.com/healthz"), secret]).unwrap_err();
+    assert!(err.contains("/healthz"), "{err}");
+    let err = parse(&[URL, secret, ("LISTEN_ADDR", "8443")]).unwrap_err();
+    assert!(err.starts_with("LISTEN_ADDR"), "{err}");
+    let err = parse(&[URL, secret, ("WEBHOOK_REGISTER", "maybe")]).unwrap_err();
+    assert!(err.starts_with("WEBHOOK_REGISTER"), "{err}");
+}
