@@ -56,15 +56,7 @@ fn store() -> Arc<Store> {
     let path = std::env::temp_dir().join(format!("loanguard-mock-{}-{n}.db", std::process::id()));
     let _ = std::fs::remove_file(&path);
     let url = format!("sqlite://{}", path.display());
-    let store = std::thread::spawn(move || {
-        tokio::runtime::Runtime::new()
-            .unwrap()
-            .block_on(Store::connect(&url))
-            .unwrap()
-    })
-    .join()
-    .unwrap();
-    Arc::new(store)
+    Arc::new(block(async move { Store::connect(&url).await }).unwrap())
 }
 
 fn mock<T: teloxide_tests::IntoUpdate>(
@@ -600,14 +592,7 @@ async fn the_planner_asks_one_question_at_a_time_and_saves_the_plan() {
 
 fn store_plan(store: &Arc<Store>, user: u64) -> Option<String> {
     let store = store.clone();
-    std::thread::spawn(move || {
-        tokio::runtime::Runtime::new()
-            .unwrap()
-            .block_on(store.load_plan(user))
-            .unwrap()
-    })
-    .join()
-    .unwrap()
+    block(async move { store.load_plan(user).await }).unwrap()
 }
 
 #[tokio::test]
@@ -639,8 +624,12 @@ async fn cancel_works_midway_and_the_one_line_form_answers_at_once() {
     assert!(text.contains("借呗") && text.contains("花呗"), "{text}");
 }
 
-fn run_on<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {
-    std::thread::spawn(f).join().unwrap()
+/// Runs a storage call to completion on a runtime of its own (the test's runtime is busy
+/// driving the mock bot).
+fn block<T: Send + 'static, F: std::future::Future<Output = T> + Send + 'static>(f: F) -> T {
+    std::thread::spawn(move || tokio::runtime::Runtime::new().unwrap().block_on(f))
+        .join()
+        .unwrap()
 }
 
 #[tokio::test]
@@ -684,12 +673,7 @@ async fn feedback_is_stored_without_text_until_the_user_agrees_and_forget_erases
 
     let rows = {
         let s = store.clone();
-        run_on(move || {
-            tokio::runtime::Runtime::new()
-                .unwrap()
-                .block_on(s.export_feedback())
-                .unwrap()
-        })
+        block(async move { s.export_feedback().await }).unwrap()
     };
     assert_eq!(rows.len(), 1);
     assert_eq!(rows[0].verdict, "scam");
@@ -726,12 +710,7 @@ async fn feedback_is_stored_without_text_until_the_user_agrees_and_forget_erases
     bot.dispatch().await;
     let rows = {
         let s = store.clone();
-        run_on(move || {
-            tokio::runtime::Runtime::new()
-                .unwrap()
-                .block_on(s.export_feedback())
-                .unwrap()
-        })
+        block(async move { s.export_feedback().await }).unwrap()
     };
     assert_eq!(rows[0].corrected_verdict.as_deref(), Some("legit"));
     let text = rows[0].redacted_text.clone().expect("text after consent");
@@ -751,12 +730,7 @@ async fn feedback_is_stored_without_text_until_the_user_agrees_and_forget_erases
     bot.dispatch().await;
     let before = {
         let s = store.clone();
-        run_on(move || {
-            tokio::runtime::Runtime::new()
-                .unwrap()
-                .block_on(s.rows_about_user(456, 456))
-                .unwrap()
-        })
+        block(async move { s.rows_about_user(456, 456).await }).unwrap()
     };
     assert!(before >= 3, "feedback, reminder and plan stored: {before}");
     bot.update(private_text(83, "/forget"));
@@ -764,12 +738,7 @@ async fn feedback_is_stored_without_text_until_the_user_agrees_and_forget_erases
     assert!(last_text(&bot).contains("已删除"));
     let after = {
         let s = store.clone();
-        run_on(move || {
-            tokio::runtime::Runtime::new()
-                .unwrap()
-                .block_on(s.rows_about_user(456, 456))
-                .unwrap()
-        })
+        block(async move { s.rows_about_user(456, 456).await }).unwrap()
     };
     assert_eq!(after, 0, "no row about the user is left");
 }

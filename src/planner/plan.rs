@@ -30,6 +30,21 @@ pub struct Debt {
     pub minimum: Option<Fen>,
 }
 
+impl Debt {
+    /// A debt that is not overdue, not reported, not a card, with no minimum payment.
+    pub fn new(name: impl Into<String>, balance: Fen, rate: Rate) -> Self {
+        Debt {
+            name: name.into(),
+            balance,
+            rate,
+            days_overdue: 0,
+            credit_reported: false,
+            credit_card: false,
+            minimum: None,
+        }
+    }
+}
+
 /// What the user can spend and owes.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PlanInput {
@@ -270,15 +285,7 @@ mod tests {
     use crate::planner::{Payoff, amortize};
 
     fn debt(name: &str, yuan: i64, rate: Rate) -> Debt {
-        Debt {
-            name: name.into(),
-            balance: Fen::yuan(yuan, 0),
-            rate,
-            days_overdue: 0,
-            credit_reported: false,
-            credit_card: false,
-            minimum: None,
-        }
+        Debt::new(name, Fen::yuan(yuan, 0), rate)
     }
 
     /// Income 3 000 元 above expenses of 3 000 元, leaving `budget`.

@@ -679,15 +679,7 @@ mod tests {
     }
 
     fn debt(name: &str, yuan: i64, rate: Rate) -> Debt {
-        Debt {
-            name: name.into(),
-            balance: Fen::yuan(yuan, 0),
-            rate,
-            days_overdue: 0,
-            credit_reported: false,
-            credit_card: false,
-            minimum: None,
-        }
+        Debt::new(name, Fen::yuan(yuan, 0), rate)
     }
 
     fn feasible_input() -> PlanInput {
