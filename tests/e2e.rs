@@ -501,3 +501,162 @@ fn two_hundred_updates_and_two_sigkills_answer_nothing_twice() {
     assert_eq!(counts.len() + missing.len(), expected.len());
     assert!(bot.stop().success());
 }
+
+/// A screenshot of a scam SMS (rendered with ImageMagick and a CJK font; see
+/// tests/fixtures/screenshots). It names a phone number that must not reach the group or logs.
+const SCREENSHOT: &[u8] = include_bytes!("fixtures/screenshots/scam_sms.png");
+const SCREENSHOT_PHONE: &str = "13912345678";
+
+/// Tesseract with Chinese, or `None` (outside CI the screenshot tests are then skipped).
+fn tesseract_or_skip() -> Option<()> {
+    if loanguard::ocr::Ocr::detect().is_some() {
+        return Some(());
+    }
+    assert!(
+        std::env::var_os("CI").is_none(),
+        "CI must install tesseract-ocr and tesseract-ocr-chi-sim"
+    );
+    println!("skipped: tesseract with chi_sim not installed");
+    None
+}
+
+fn photo(file_id: &str, size: usize) -> Value {
+    json!([
+        {"file_id": format!("{file_id}-small"), "file_unique_id": "s", "width": 90, "height": 52, "file_size": 900},
+        {"file_id": file_id, "file_unique_id": "l", "width": 720, "height": 420, "file_size": size}
+    ])
+}
+
+#[test]
+fn screenshots_are_read_checked_and_redacted_in_groups() {
+    if tesseract_or_skip().is_none() {
+        return;
+    }
+    let texts = loanguard::responses::Responses::get(loanguard::responses::Language::ZhCn);
+    let api = FakeBotApi::start();
+    api.add_file_id("shot", "photos/shot.png", SCREENSHOT);
+    // A blank image: nothing to read, the user is told so.
+    api.add_file_id("blank", "photos/blank.png", blank_png());
+    let bot = Bot::start(&api);
+
+    api.push_update(json!({"message": {
+        "message_id": 40, "from": user(700), "date": 1764300000,
+        "chat": {"id": 700, "first_name": "用户", "type": "private"},
+        "photo": photo("shot", SCREENSHOT.len()),
+    }}));
+    api.push_update(json!({"message": {
+        "message_id": 41, "from": user(701), "date": 1764300000,
+        "chat": {"id": 701, "first_name": "用户", "type": "private"},
+        "photo": photo("blank", 200),
+    }}));
+    let group = -100600;
+    api.push_update(json!({"message": {
+        "message_id": 51, "from": user(900), "date": 1764300000,
+        "chat": {"id": group, "title": "互助群", "type": "supergroup"},
+        "entities": [{"offset": 0, "length": 7, "type": "bot_command"}],
+        "text": "/verify",
+        "reply_to_message": {
+            "message_id": 50, "from": user(901), "date": 1764299990,
+            "chat": {"id": group, "title": "互助群", "type": "supergroup"},
+            "photo": photo("shot", SCREENSHOT.len()),
+        }
+    }}));
+    wait_for_replies(&api, 3);
+    thread::sleep(Duration::from_millis(500));
+    assert_eq!(
+        api.sent_messages().len(),
+        3,
+        "one reply each; logs:\n{}",
+        bot.logs()
+    );
+
+    let private = replies_to(&api, 700)[0]["text"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(private.contains(&texts.verdict.scam), "{private}");
+    assert!(
+        private.contains("安全账户"),
+        "the reason quotes the words read: {private}"
+    );
+    assert!(private.contains(&texts.bot.ocr_read_header), "{private}");
+    assert_eq!(
+        telegram_html::check(&private),
+        None,
+        "invalid HTML: {private}"
+    );
+
+    let blank = replies_to(&api, 701)[0]["text"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert_eq!(blank, texts.bot.ocr_failed);
+
+    let in_group = replies_to(&api, group)[0]["text"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(in_group.contains(&texts.verdict.scam), "{in_group}");
+    assert!(!in_group.contains(SCREENSHOT_PHONE), "{in_group}");
+    assert!(!in_group.contains(&texts.bot.ocr_read_header), "{in_group}");
+
+    let status = bot_stop_and_check_logs(bot, &[SCREENSHOT_PHONE, "安全账户", TOKEN]);
+    assert!(status.success());
+}
+
+/// A 200×80 white PNG, made without an image library: stored (uncompressed) deflate blocks.
+fn blank_png() -> Vec<u8> {
+    let (w, h) = (200u32, 80u32);
+    let mut raw = Vec::new();
+    for _ in 0..h {
+        raw.push(0u8); // filter: none
+        raw.extend(std::iter::repeat_n(0xFFu8, w as usize));
+    }
+    let mut zlib = vec![0x78, 0x01];
+    for (i, block) in raw.chunks(65535).enumerate() {
+        let last = (i + 1) * 65535 >= raw.len();
+        zlib.push(u8::from(last));
+        let len = block.len() as u16;
+        zlib.extend(len.to_le_bytes());
+        zlib.extend((!len).to_le_bytes());
+        zlib.extend(block);
+    }
+    let (mut a, mut b) = (1u32, 0u32);
+    for byte in &raw {
+        a = (a + u32::from(*byte)) % 65521;
+        b = (b + a) % 65521;
+    }
+    zlib.extend(((b << 16) | a).to_be_bytes());
+
+    let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
+    let mut chunk = |kind: &[u8], data: &[u8]| {
+        png.extend((data.len() as u32).to_be_bytes());
+        let mut body = kind.to_vec();
+        body.extend(data);
+        png.extend(&body);
+        png.extend(crc32(&body).to_be_bytes());
+    };
+    let mut ihdr = Vec::new();
+    ihdr.extend(w.to_be_bytes());
+    ihdr.extend(h.to_be_bytes());
+    ihdr.extend([8, 0, 0, 0, 0]); // 8-bit greyscale
+    chunk(b"IHDR", &ihdr);
+    chunk(b"IDAT", &zlib);
+    chunk(b"IEND", &[]);
+    png
+}
+
+fn crc32(bytes: &[u8]) -> u32 {
+    let mut crc = 0xFFFF_FFFFu32;
+    for byte in bytes {
+        crc ^= u32::from(*byte);
+        for _ in 0..8 {
+            crc = if crc & 1 == 1 {
+                (crc >> 1) ^ 0xEDB8_8320
+            } else {
+                crc >> 1
+            };
+        }
+    }
+    !crc
+}

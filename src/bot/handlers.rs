@@ -13,8 +13,9 @@ use super::command::{self, Command, Parsed};
 use super::remind::{self, unix_now};
 use super::replies::{self, Reply};
 use super::state::{BatchItem, BotState, GroupPermit, ReplyLink};
-use super::{feedback, plan, send, settings};
+use super::{feedback, plan, screenshot, send, settings};
 use crate::classifier::{Classifier, Context, ForwardOrigin};
+use crate::ocr::Ocr;
 use crate::render::{Doc, Paragraph};
 use crate::responses::{Language, Responses, fill};
 use crate::storage::Store;
@@ -97,6 +98,11 @@ pub async fn on_message(
     {
         return Ok(());
     }
+    // Without Tesseract a photo falls through: its caption is checked, or the user is asked
+    // for the text.
+    if let (Some(ocr), Some(file)) = (Ocr::global(), screenshot::image_of(&msg)) {
+        return check_screenshot(&bot, ocr, &msg, file, &state, texts).await;
+    }
     if body(&msg).is_some() || msg.photo().is_some() {
         return collect_and_check(&bot, &msg, &state, texts).await;
     }
@@ -114,6 +120,31 @@ pub async fn on_message(
         Some(msg.id),
     )
     .await?;
+    Ok(())
+}
+
+/// A screenshot in a private chat: read, checked, and the text that was read shown back.
+async fn check_screenshot(
+    bot: &Bot,
+    ocr: &Ocr,
+    msg: &Message,
+    file: &teloxide::types::FileMeta,
+    state: &BotState,
+    texts: &Responses,
+) -> HandlerResult {
+    let reply = match screenshot::read(bot, ocr, file, msg.caption(), texts).await {
+        screenshot::Read::Text(text) => screenshot::private_reply(&text, texts),
+        screenshot::Read::Explain(reply) => reply,
+    };
+    let sent = send::send(bot, msg.chat.id, &reply, Some(msg.id)).await?;
+    state.remember_reply(
+        msg.chat.id.0,
+        msg.id.0,
+        ReplyLink {
+            reply_id: sent.id.0,
+            user_id: user_id(msg),
+        },
+    );
     Ok(())
 }
 
@@ -310,10 +341,19 @@ async fn verify(
 ) -> HandlerResult {
     let target = msg
         .reply_to_message()
-        .filter(|r| body(r).is_some() && r.from.as_ref().is_none_or(|u| u.id != me.id));
+        .filter(|r| r.from.as_ref().is_none_or(|u| u.id != me.id));
+    let image = target.and_then(|r| Some((Ocr::global()?, screenshot::image_of(r)?, r)));
     let (text, context) = if !args.trim().is_empty() {
         (args.to_string(), Context::default())
-    } else if let Some(replied) = target {
+    } else if let Some((ocr, file, replied)) = image {
+        match screenshot::read(bot, ocr, file, replied.caption(), texts).await {
+            screenshot::Read::Text(text) => (text, context_of(replied)),
+            screenshot::Read::Explain(reply) => {
+                send::send(bot, msg.chat.id, &reply, Some(msg.id)).await?;
+                return Ok(());
+            }
+        }
+    } else if let Some(replied) = target.filter(|r| body(r).is_some()) {
         (
             body(replied).unwrap_or_default().to_string(),
             context_of(replied),
@@ -346,7 +386,10 @@ async fn verify(
         "checked"
     );
     if msg.chat.is_private() {
-        let reply = replies::verdict_private(&report, &context, texts, &[]);
+        let mut reply = replies::verdict_private(&report, &context, texts, &[]);
+        if image.is_some() && args.trim().is_empty() {
+            screenshot::quote_read_text(&mut reply, &text, texts);
+        }
         let sent = send::send(bot, msg.chat.id, &reply, Some(msg.id)).await?;
         state.remember_reply(
             msg.chat.id.0,

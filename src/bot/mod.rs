@@ -17,6 +17,7 @@ pub mod plan;
 pub mod remind;
 pub mod replies;
 pub mod schema;
+pub mod screenshot;
 pub mod send;
 pub mod settings;
 pub mod state;

@@ -68,6 +68,9 @@ pub struct CheckArgs {
     /// Where a forwarded message came from.
     #[arg(long, value_enum)]
     pub forwarded_from: Option<Origin>,
+    /// Read the message from a screenshot (PNG, JPEG, WebP…) with Tesseract.
+    #[arg(long, value_name = "FILE", conflicts_with = "text")]
+    pub image: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -121,7 +124,12 @@ pub fn check(args: CheckArgs) -> ExitCode {
             Err(e) => fail(&format!("读写失败：{e}")),
         };
     }
-    let text = if args.text.is_empty() {
+    let text = if let Some(path) = &args.image {
+        match read_image(path) {
+            Ok(t) => t,
+            Err(message) => return fail(&message),
+        }
+    } else if args.text.is_empty() {
         let mut bytes = Vec::new();
         if let Err(e) = io::stdin().read_to_end(&mut bytes) {
             return fail(&format!("读取输入失败：{e}"));
@@ -147,6 +155,24 @@ pub fn check(args: CheckArgs) -> ExitCode {
     let mut stdout = io::stdout().lock();
     let _ = writeln!(stdout, "{out}");
     ExitCode::SUCCESS
+}
+
+/// The text of a screenshot, as the bot would read it.
+fn read_image(path: &std::path::Path) -> Result<String, String> {
+    let ocr = crate::ocr::Ocr::global()
+        .ok_or("未找到带中文语言包（chi_sim）的 tesseract，无法识别图片（tesseract with chi_sim not found）")?;
+    let bytes = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| e.to_string())?;
+    let text = runtime
+        .block_on(ocr.read(bytes))
+        .map_err(|e| format!("图片识别失败（{e}）"))?;
+    if text.trim().is_empty() {
+        return Err("图片里没有读到文字（no text found in the image）".into());
+    }
+    Ok(text)
 }
 
 /// `loanguard eval`.

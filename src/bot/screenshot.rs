@@ -1,0 +1,107 @@
+//! Screenshots: download the largest size of a photo (or an image document), read it with
+//! Tesseract, and check the text. The image is never stored; the reply shows what was read.
+
+use teloxide::net::Download;
+use teloxide::prelude::*;
+use teloxide::types::FileMeta;
+
+use super::replies::{self, Reply};
+use crate::classifier::{Classifier, Context};
+use crate::ocr::{Ocr, OcrError};
+use crate::render::{Inline, Paragraph};
+use crate::responses::Responses;
+
+/// Refused before downloading: Telegram tells the size.
+const MAX_BYTES: u32 = crate::ocr::MAX_BYTES as u32;
+
+/// The largest photo size, or an image sent as a document.
+pub fn image_of(msg: &Message) -> Option<&FileMeta> {
+    if let Some(sizes) = msg.photo() {
+        return sizes
+            .iter()
+            .max_by_key(|p| p.width * p.height)
+            .map(|p| &p.file);
+    }
+    let doc = msg.document()?;
+    let is_image = doc.mime_type.as_ref().is_some_and(|m| m.type_() == "image");
+    is_image.then_some(&doc.file)
+}
+
+/// What was read from the image, plus the caption.
+pub enum Read {
+    Text(String),
+    /// A reply that explains why there is no text (OCR off, too large, unreadable).
+    Explain(Reply),
+}
+
+pub async fn read(
+    bot: &Bot,
+    ocr: &Ocr,
+    file: &FileMeta,
+    caption: Option<&str>,
+    texts: &Responses,
+) -> Read {
+    let caption = caption.map(str::trim).filter(|c| !c.is_empty());
+    let outcome = if file.size > MAX_BYTES {
+        Err(OcrError::TooLarge)
+    } else {
+        download_and_read(bot, ocr, file).await
+    };
+    let read = match outcome {
+        Ok(text) => Some(text),
+        Err(e) => {
+            // The error names a kind (timeout, size, exit status), never the image's text.
+            tracing::warn!(error = %e, "screenshot not read");
+            if caption.is_none() {
+                let why = match e {
+                    OcrError::TooLarge | OcrError::TooManyPixels => &texts.bot.ocr_too_large,
+                    _ => &texts.bot.ocr_failed,
+                };
+                return Read::Explain(Reply::text(replies::text_doc(why)));
+            }
+            None
+        }
+    };
+    let all: Vec<&str> = caption
+        .into_iter()
+        .chain(read.as_deref().map(str::trim))
+        .filter(|t| !t.is_empty())
+        .collect();
+    if all.is_empty() {
+        return Read::Explain(Reply::text(replies::text_doc(&texts.bot.ocr_failed)));
+    }
+    Read::Text(all.join("\n\n"))
+}
+
+async fn download_and_read(bot: &Bot, ocr: &Ocr, file: &FileMeta) -> Result<String, OcrError> {
+    let io = |e: &dyn std::fmt::Display| OcrError::Io(format!("download: {e}"));
+    let info = bot.get_file(file.id.clone()).await.map_err(|e| io(&e))?;
+    let mut bytes: Vec<u8> = Vec::with_capacity(info.size as usize);
+    bot.download_file(&info.path, &mut bytes)
+        .await
+        .map_err(|e| io(&e))?;
+    ocr.read(bytes).await
+}
+
+/// The private reply: the verdict, then the text that was read, in a collapsed quote.
+pub fn private_reply(read_text: &str, texts: &Responses) -> Reply {
+    let context = Context::default();
+    let report = Classifier::shared().classify_with(read_text, &context);
+    tracing::info!(verdict = report.verdict.as_str(), "checked a screenshot");
+    let mut reply = replies::verdict_private(&report, &context, texts, &[]);
+    quote_read_text(&mut reply, read_text, texts);
+    reply
+}
+
+/// Show the user what OCR read, so a misread is visible (private chats only).
+pub fn quote_read_text(reply: &mut Reply, read_text: &str, texts: &Responses) {
+    let mut quote = Paragraph {
+        lines: Vec::new(),
+        quote: true,
+    };
+    quote = quote.line(vec![Inline::Bold(texts.bot.ocr_read_header.clone())]);
+    for line in read_text.lines().filter(|l| !l.trim().is_empty()).take(60) {
+        quote = quote.line(vec![Inline::Text(line.to_string())]);
+    }
+    reply.doc.push(quote);
+}
