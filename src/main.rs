@@ -10,6 +10,7 @@ fn main() -> ExitCode {
     match args.command {
         Some(Command::Check(check)) => cli::check(check),
         Some(Command::Eval { files }) => cli::eval(&files),
+        Some(Command::Doctor) => cli::doctor(),
         Some(Command::Chat { lang }) => cli::chat(&lang),
         Some(Command::Feedback {
             action: cli::FeedbackAction::Export,

@@ -502,22 +502,64 @@ fn two_hundred_updates_and_two_sigkills_answer_nothing_twice() {
     assert!(bot.stop().success());
 }
 
-/// A screenshot of a scam SMS (rendered with ImageMagick and a CJK font; see
-/// tests/fixtures/screenshots). It names a phone number that must not reach the group or logs.
-const SCREENSHOT: &[u8] = include_bytes!("fixtures/screenshots/scam_sms.png");
 const SCREENSHOT_PHONE: &str = "13912345678";
+const CJK_FONT: &str = "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc";
 
-/// Tesseract with Chinese, or `None` (outside CI the screenshot tests are then skipped).
-fn tesseract_or_skip() -> Option<()> {
-    if loanguard::ocr::Ocr::detect().is_some() {
-        return Some(());
+/// A phone screenshot of a scam SMS (status bar, light background, one bubble), rendered with
+/// ImageMagick and a CJK font. `None` where those or Tesseract with Chinese are missing, which
+/// outside CI skips the test (CI installs them, and there a missing tool fails it).
+fn scam_screenshot_or_skip() -> Option<Vec<u8>> {
+    let convert = ["/usr/bin/magick", "/usr/bin/convert"]
+        .into_iter()
+        .find(|p| std::path::Path::new(p).exists());
+    let missing = if loanguard::ocr::Ocr::detect().is_none() {
+        Some("tesseract with chi_sim")
+    } else if convert.is_none() {
+        Some("ImageMagick")
+    } else if !std::path::Path::new(CJK_FONT).exists() {
+        Some("fonts-noto-cjk")
+    } else {
+        None
+    };
+    if let Some(what) = missing {
+        assert!(std::env::var_os("CI").is_none(), "CI must install {what}");
+        println!("skipped: {what} not installed");
+        return None;
     }
-    assert!(
-        std::env::var_os("CI").is_none(),
-        "CI must install tesseract-ocr and tesseract-ocr-chi-sim"
-    );
-    println!("skipped: tesseract with chi_sim not installed");
-    None
+    let lines = [
+        "【某某金融】您的借款已严重逾期，",
+        "经核实您的征信存在异常，需将名下",
+        "资金转入安全账户进行验证，",
+        "否则今天下午移交公安机关处理。",
+        &format!("联系专员：{SCREENSHOT_PHONE}"),
+    ];
+    let out = std::env::temp_dir().join(format!("loanguard-e2e-{}-shot.png", std::process::id()));
+    let mut cmd = Command::new(convert.unwrap());
+    cmd.args(["-size", "720x460", "xc:#f2f2f7", "-fill", "white"])
+        .args([
+            "-draw",
+            "roundrectangle 24,80 696,420 28,28",
+            "-font",
+            CJK_FONT,
+        ])
+        .args([
+            "-pointsize",
+            "22",
+            "-fill",
+            "black",
+            "-annotate",
+            "+24+34",
+            "14:32        5G  87%",
+        ])
+        .args(["-pointsize", "30"]);
+    for (i, line) in lines.iter().enumerate() {
+        cmd.args(["-annotate", &format!("+48+{}", 140 + 50 * i), line]);
+    }
+    let status = cmd.arg(&out).status().expect("ImageMagick runs");
+    assert!(status.success(), "ImageMagick rendered the screenshot");
+    let bytes = std::fs::read(&out).unwrap();
+    let _ = std::fs::remove_file(&out);
+    Some(bytes)
 }
 
 fn photo(file_id: &str, size: usize) -> Value {
@@ -529,12 +571,12 @@ fn photo(file_id: &str, size: usize) -> Value {
 
 #[test]
 fn screenshots_are_read_checked_and_redacted_in_groups() {
-    if tesseract_or_skip().is_none() {
+    let Some(screenshot) = scam_screenshot_or_skip() else {
         return;
-    }
+    };
     let texts = loanguard::responses::Responses::get(loanguard::responses::Language::ZhCn);
     let api = FakeBotApi::start();
-    api.add_file_id("shot", "photos/shot.png", SCREENSHOT);
+    api.add_file_id("shot", "photos/shot.png", screenshot.clone());
     // A blank image: nothing to read, the user is told so.
     api.add_file_id("blank", "photos/blank.png", blank_png());
     let bot = Bot::start(&api);
@@ -542,7 +584,7 @@ fn screenshots_are_read_checked_and_redacted_in_groups() {
     api.push_update(json!({"message": {
         "message_id": 40, "from": user(700), "date": 1764300000,
         "chat": {"id": 700, "first_name": "用户", "type": "private"},
-        "photo": photo("shot", SCREENSHOT.len()),
+        "photo": photo("shot", screenshot.len()),
     }}));
     api.push_update(json!({"message": {
         "message_id": 41, "from": user(701), "date": 1764300000,
@@ -558,7 +600,7 @@ fn screenshots_are_read_checked_and_redacted_in_groups() {
         "reply_to_message": {
             "message_id": 50, "from": user(901), "date": 1764299990,
             "chat": {"id": group, "title": "互助群", "type": "supergroup"},
-            "photo": photo("shot", SCREENSHOT.len()),
+            "photo": photo("shot", screenshot.len()),
         }
     }}));
     wait_for_replies(&api, 3);
@@ -580,6 +622,11 @@ fn screenshots_are_read_checked_and_redacted_in_groups() {
         "the reason quotes the words read: {private}"
     );
     assert!(private.contains(&texts.bot.ocr_read_header), "{private}");
+    assert!(private.contains("<blockquote expandable>"), "{private}");
+    assert!(
+        !private.contains("87%"),
+        "the status bar is dropped: {private}"
+    );
     assert_eq!(
         telegram_html::check(&private),
         None,

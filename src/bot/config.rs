@@ -18,6 +18,10 @@ pub struct Config {
     pub reminder_interval: Duration,
     /// Webhook mode when WEBHOOK_URL is set; long polling otherwise.
     pub webhook: Option<super::webhook::WebhookConfig>,
+    /// Screenshots read at once (the rest wait); the number of cores by default.
+    pub ocr_workers: usize,
+    /// How long one screenshot may take to read.
+    pub ocr_timeout: Duration,
 }
 
 impl std::fmt::Debug for Config {
@@ -96,6 +100,17 @@ impl Config {
             },
             reminder_interval: Duration::from_secs(number("LOANGUARD_REMINDER_SECS", 30)?.max(1)),
             webhook: super::webhook::WebhookConfig::from_env().map_err(ConfigError::Webhook)?,
+            ocr_workers: match number("LOANGUARD_OCR_WORKERS", 0)? {
+                0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
+                n => n as usize,
+            },
+            ocr_timeout: Duration::from_secs(
+                number(
+                    "LOANGUARD_OCR_TIMEOUT_SECS",
+                    crate::ocr::DEFAULT_TIMEOUT.as_secs(),
+                )?
+                .max(1),
+            ),
         })
     }
 }

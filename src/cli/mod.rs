@@ -35,6 +35,8 @@ pub enum Command {
         #[arg(long, default_value = "zh-CN")]
         lang: String,
     },
+    /// Say which optional tools (Tesseract for screenshots) are available.
+    Doctor,
     /// Check a message: from the arguments, or from stdin.
     Check(CheckArgs),
     /// Work with stored verdict feedback.
@@ -204,6 +206,15 @@ pub fn run_bot() -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    let ocr =
+        crate::ocr::Ocr::detect().map(|o| o.with_limits(config.ocr_workers, config.ocr_timeout));
+    match &ocr {
+        Some(o) => {
+            tracing::info!(ocr = %o.describe(), workers = o.concurrency(), "screenshot reading on")
+        }
+        None => tracing::warn!("screenshot reading off: tesseract with chi_sim not found"),
+    }
+    crate::ocr::Ocr::install_global(ocr);
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -219,6 +230,17 @@ pub fn run_bot() -> ExitCode {
             ExitCode::from(1)
         }
     }
+}
+
+/// `loanguard doctor`: which optional tools this machine has.
+pub fn doctor() -> ExitCode {
+    match crate::ocr::Ocr::detect() {
+        Some(ocr) => println!("截图识别：可用（{}）", ocr.describe()),
+        None => println!(
+            "截图识别：未启用（找不到带 chi_sim 语言包的 tesseract；Debian/Ubuntu：apt-get install tesseract-ocr tesseract-ocr-chi-sim tesseract-ocr-eng）"
+        ),
+    }
+    ExitCode::SUCCESS
 }
 
 /// `loanguard chat`.

@@ -46,7 +46,14 @@ fn is_clutter_line(line: &str) -> bool {
     static SPACED_PERCENT: LazyLock<Regex> =
         LazyLock::new(|| Regex::new(r"(\d)\s+([%％])").expect("percent regex"));
     let line = SPACED_PERCENT.replace_all(line, "$1$2");
-    let tokens: Vec<&str> = line.split_whitespace().collect();
+    // Signal and Wi-Fi glyphs are often read as quotes or dots stuck to a token ("”5G").
+    let tokens: Vec<&str> = line
+        .split_whitespace()
+        .map(|t| {
+            let s = t.trim_matches(|c: char| !c.is_alphanumeric() && !matches!(c, '%' | '％'));
+            if s.is_empty() { t } else { s }
+        })
+        .collect();
     if tokens.is_empty() {
         return true;
     }
@@ -147,7 +154,23 @@ pub fn clean(raw: &str) -> String {
     if !current.is_empty() {
         paragraphs.push(current);
     }
-    paragraphs.join("\n")
+    fix_misreads(&paragraphs.join("\n"))
+}
+
+/// Tesseract reads 逾 as 这 in small or compressed text. "已这期", "严重这期" and "这期3天" are
+/// not Chinese, while the word the classifier needs, 逾期, fits there.
+fn fix_misreads(text: &str) -> String {
+    static OVERDUE: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(已|已经|严重|长期|恶意)这期|这期((?:\d+|[一二三四五六七八九十两百]+)天)")
+            .expect("misread regex")
+    });
+    OVERDUE
+        .replace_all(text, |c: &regex::Captures| match (c.get(1), c.get(2)) {
+            (Some(before), _) => format!("{}逾期", before.as_str()),
+            (_, Some(after)) => format!("逾期{}", after.as_str()),
+            _ => c[0].to_string(),
+        })
+        .into_owned()
 }
 
 #[cfg(test)]
@@ -215,5 +238,22 @@ mod tests {
     #[test]
     fn english_lines_join_with_a_space() {
         assert_eq!(clean("Loan Service\nCenter"), "Loan Service Center");
+    }
+
+    #[test]
+    fn signal_glyphs_stuck_to_a_status_token_are_clutter() {
+        assert!(is_clutter_line("14:32 ”5G 87%"));
+        assert!(is_clutter_line("9:41 .il 4G"));
+        assert!(!is_clutter_line("“5G套餐”已到期"));
+    }
+
+    #[test]
+    fn overdue_misread_as_zhe_is_fixed_only_where_zhe_cannot_fit() {
+        assert_eq!(
+            fix_misreads("您的借款已严重这期，已这期3天"),
+            "您的借款已严重逾期，已逾期3天"
+        );
+        assert_eq!(fix_misreads("这期账单已出"), "这期账单已出");
+        assert_eq!(fix_misreads("这期3月账单"), "这期3月账单");
     }
 }
