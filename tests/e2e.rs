@@ -505,10 +505,11 @@ fn two_hundred_updates_and_two_sigkills_answer_nothing_twice() {
 const SCREENSHOT_PHONE: &str = "13912345678";
 const CJK_FONT: &str = "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc";
 
-/// A phone screenshot of a scam SMS (status bar, light background, one bubble), rendered with
-/// ImageMagick and a CJK font. `None` where those or Tesseract with Chinese are missing, which
-/// outside CI skips the test (CI installs them, and there a missing tool fails it).
-fn scam_screenshot_or_skip() -> Option<Vec<u8>> {
+/// A phone screenshot of a scam SMS (status bar, light background, one bubble) and a blank
+/// image, rendered with ImageMagick and a CJK font. `None` where those or Tesseract with Chinese
+/// are missing, which outside CI skips the test (CI installs them, and there a missing tool
+/// fails it).
+fn screenshots_or_skip() -> Option<(Vec<u8>, Vec<u8>)> {
     let convert = ["/usr/bin/magick", "/usr/bin/convert"]
         .into_iter()
         .find(|p| std::path::Path::new(p).exists());
@@ -533,8 +534,8 @@ fn scam_screenshot_or_skip() -> Option<Vec<u8>> {
         "否则今天下午移交公安机关处理。",
         &format!("联系专员：{SCREENSHOT_PHONE}"),
     ];
-    let out = std::env::temp_dir().join(format!("loanguard-e2e-{}-shot.png", std::process::id()));
-    let mut cmd = Command::new(convert.unwrap());
+    let convert = convert.unwrap();
+    let mut cmd = Command::new(convert);
     cmd.args(["-size", "720x460", "xc:#f2f2f7", "-fill", "white"])
         .args([
             "-draw",
@@ -555,11 +556,17 @@ fn scam_screenshot_or_skip() -> Option<Vec<u8>> {
     for (i, line) in lines.iter().enumerate() {
         cmd.args(["-annotate", &format!("+48+{}", 140 + 50 * i), line]);
     }
-    let status = cmd.arg(&out).status().expect("ImageMagick runs");
-    assert!(status.success(), "ImageMagick rendered the screenshot");
-    let bytes = std::fs::read(&out).unwrap();
-    let _ = std::fs::remove_file(&out);
-    Some(bytes)
+    let shot = png_from(cmd);
+    let mut blank = Command::new(convert);
+    blank.args(["-size", "200x80", "xc:white"]);
+    Some((shot, png_from(blank)))
+}
+
+/// Runs an ImageMagick command that ends before its output and returns the PNG it writes.
+fn png_from(mut cmd: Command) -> Vec<u8> {
+    let out = cmd.arg("png:-").output().expect("ImageMagick runs");
+    assert!(out.status.success(), "ImageMagick rendered the image");
+    out.stdout
 }
 
 fn photo(file_id: &str, size: usize) -> Value {
@@ -571,14 +578,14 @@ fn photo(file_id: &str, size: usize) -> Value {
 
 #[test]
 fn screenshots_are_read_checked_and_redacted_in_groups() {
-    let Some(screenshot) = scam_screenshot_or_skip() else {
+    let Some((screenshot, blank)) = screenshots_or_skip() else {
         return;
     };
     let texts = loanguard::responses::Responses::get(loanguard::responses::Language::ZhCn);
     let api = FakeBotApi::start();
     api.add_file_id("shot", "photos/shot.png", screenshot.clone());
     // A blank image: nothing to read, the user is told so.
-    api.add_file_id("blank", "photos/blank.png", blank_png());
+    api.add_file_id("blank", "photos/blank.png", blank);
     let bot = Bot::start(&api);
 
     api.push_update(json!({"message": {
@@ -649,61 +656,4 @@ fn screenshots_are_read_checked_and_redacted_in_groups() {
 
     let status = bot_stop_and_check_logs(bot, &[SCREENSHOT_PHONE, "安全账户", TOKEN]);
     assert!(status.success());
-}
-
-/// A 200×80 white PNG, made without an image library: stored (uncompressed) deflate blocks.
-fn blank_png() -> Vec<u8> {
-    let (w, h) = (200u32, 80u32);
-    let mut raw = Vec::new();
-    for _ in 0..h {
-        raw.push(0u8); // filter: none
-        raw.extend(std::iter::repeat_n(0xFFu8, w as usize));
-    }
-    let mut zlib = vec![0x78, 0x01];
-    for (i, block) in raw.chunks(65535).enumerate() {
-        let last = (i + 1) * 65535 >= raw.len();
-        zlib.push(u8::from(last));
-        let len = block.len() as u16;
-        zlib.extend(len.to_le_bytes());
-        zlib.extend((!len).to_le_bytes());
-        zlib.extend(block);
-    }
-    let (mut a, mut b) = (1u32, 0u32);
-    for byte in &raw {
-        a = (a + u32::from(*byte)) % 65521;
-        b = (b + a) % 65521;
-    }
-    zlib.extend(((b << 16) | a).to_be_bytes());
-
-    let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
-    let mut chunk = |kind: &[u8], data: &[u8]| {
-        png.extend((data.len() as u32).to_be_bytes());
-        let mut body = kind.to_vec();
-        body.extend(data);
-        png.extend(&body);
-        png.extend(crc32(&body).to_be_bytes());
-    };
-    let mut ihdr = Vec::new();
-    ihdr.extend(w.to_be_bytes());
-    ihdr.extend(h.to_be_bytes());
-    ihdr.extend([8, 0, 0, 0, 0]); // 8-bit greyscale
-    chunk(b"IHDR", &ihdr);
-    chunk(b"IDAT", &zlib);
-    chunk(b"IEND", &[]);
-    png
-}
-
-fn crc32(bytes: &[u8]) -> u32 {
-    let mut crc = 0xFFFF_FFFFu32;
-    for byte in bytes {
-        crc ^= u32::from(*byte);
-        for _ in 0..8 {
-            crc = if crc & 1 == 1 {
-                (crc >> 1) ^ 0xEDB8_8320
-            } else {
-                crc >> 1
-            };
-        }
-    }
-    !crc
 }

@@ -136,7 +136,18 @@ async fn check_screenshot(
         screenshot::Read::Text(text) => screenshot::private_reply(&text, texts),
         screenshot::Read::Explain(reply) => reply,
     };
-    let sent = send::send(bot, msg.chat.id, &reply, Some(msg.id)).await?;
+    reply_and_remember(bot, state, msg, &reply).await?;
+    Ok(())
+}
+
+/// Answers `msg` and remembers the answer, so an edit of `msg` updates it and 👍/👎 find it.
+async fn reply_and_remember(
+    bot: &Bot,
+    state: &BotState,
+    msg: &Message,
+    reply: &Reply,
+) -> Result<Message, teloxide::RequestError> {
+    let sent = send::send(bot, msg.chat.id, reply, Some(msg.id)).await?;
     state.remember_reply(
         msg.chat.id.0,
         msg.id.0,
@@ -145,7 +156,7 @@ async fn check_screenshot(
             user_id: user_id(msg),
         },
     );
-    Ok(())
+    Ok(sent)
 }
 
 /// Forwards, pasted text and photos in a private chat. Messages that arrive together (an album,
@@ -390,15 +401,7 @@ async fn verify(
         if image.is_some() && args.trim().is_empty() {
             screenshot::quote_read_text(&mut reply, &text, texts);
         }
-        let sent = send::send(bot, msg.chat.id, &reply, Some(msg.id)).await?;
-        state.remember_reply(
-            msg.chat.id.0,
-            msg.id.0,
-            ReplyLink {
-                reply_id: sent.id.0,
-                user_id: user_id(msg),
-            },
-        );
+        reply_and_remember(bot, state, msg, &reply).await?;
     } else {
         let reply = replies::verdict_group(&report, texts, classifier, me.username());
         let sent = send::send(bot, msg.chat.id, &reply, Some(msg.id)).await?;
@@ -456,15 +459,7 @@ pub async fn on_edited(bot: Bot, me: Me, msg: Message, state: Arc<BotState>) -> 
             }
         }
         None => {
-            let sent = send::send(&bot, msg.chat.id, &reply, Some(msg.id)).await?;
-            state.remember_reply(
-                msg.chat.id.0,
-                msg.id.0,
-                ReplyLink {
-                    reply_id: sent.id.0,
-                    user_id: user_id(&msg),
-                },
-            );
+            reply_and_remember(&bot, &state, &msg, &reply).await?;
         }
     }
     tracing::info!(
