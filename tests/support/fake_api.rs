@@ -273,6 +273,37 @@ impl FakeBotApi {
         state.file_ids.insert(file_id.to_owned(), path.to_owned());
     }
 
+    /// Holds every answer to `method` (case-insensitive) for `delay` after the call took effect
+    /// (a sent message is recorded at once), like Telegram's round trip. A client that dies
+    /// meanwhile never sees the answer, but the call still happened.
+    pub fn set_response_delay(&self, method: &str, delay: Duration) {
+        self.shared
+            .lock()
+            .response_delays
+            .insert(method.to_ascii_lowercase(), delay);
+    }
+
+    /// Calls of `method` that took effect and whose answer is still held back (see
+    /// [`FakeBotApi::set_response_delay`]).
+    pub fn answering(&self, method: &str) -> usize {
+        self.shared
+            .lock()
+            .answering
+            .get(method)
+            .copied()
+            .unwrap_or(0)
+    }
+
+    /// Blocks until `answering(method)` is at least `count` or `timeout` passed; returns whether
+    /// it got there.
+    pub fn wait_for_answering(&self, method: &str, count: usize, timeout: Duration) -> bool {
+        let state = self.shared.lock();
+        let state = self.shared.wait_while(state, timeout, |s| {
+            s.answering.get(method).copied().unwrap_or(0) < count
+        });
+        state.answering.get(method).copied().unwrap_or(0) >= count
+    }
+
     /// Answers the next request to `method` (case-insensitive) with `fault`, once. Faults for
     /// the same method apply in the order they were scheduled.
     pub fn schedule_fault(&self, method: &str, fault: Fault) {
@@ -364,6 +395,11 @@ struct State {
     /// `file_path` by `file_id`.
     file_ids: HashMap<String, String>,
     webhook_url: String,
+    /// How long answers to a method (lower-case name) are held after the call took effect, as
+    /// Telegram's round trip would (see [`FakeBotApi::set_response_delay`]).
+    response_delays: HashMap<String, Duration>,
+    /// Calls of each method (canonical name) that took effect and are not yet answered.
+    answering: HashMap<String, usize>,
 }
 
 impl State {
@@ -386,6 +422,8 @@ impl State {
             files: HashMap::new(),
             file_ids: HashMap::new(),
             webhook_url: String::new(),
+            response_delays: HashMap::new(),
+            answering: HashMap::new(),
         }
     }
 
@@ -718,6 +756,18 @@ fn call_method(
             format!("Not Found: method {sent_name} is not supported by the fake server"),
         )),
     };
+    let delay = shared
+        .lock()
+        .response_delays
+        .get(&name.to_ascii_lowercase())
+        .copied();
+    if let Some(delay) = delay {
+        *shared.lock().answering.entry(name.to_owned()).or_default() += 1;
+        shared.changed.notify_all();
+        shared.sleep(delay);
+        *shared.lock().answering.entry(name.to_owned()).or_default() -= 1;
+        shared.changed.notify_all();
+    }
     api_response(result)
 }
 
