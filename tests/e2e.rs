@@ -39,6 +39,11 @@ impl Bot {
     }
 
     fn start_with_db(api: &FakeBotApi, database_url: &str) -> Bot {
+        Bot::start_with(api, database_url, &[])
+    }
+
+    /// With extra environment variables, which override the defaults below.
+    fn start_with(api: &FakeBotApi, database_url: &str, env: &[(&str, &str)]) -> Bot {
         let mut child = Command::new(env!("CARGO_BIN_EXE_loanguard"))
             .env("DATABASE_URL", database_url)
             .env("TELOXIDE_TOKEN", TOKEN)
@@ -46,6 +51,7 @@ impl Bot {
             .env("LOANGUARD_BATCH_MS", "300")
             .env("RUST_LOG", "debug")
             .env_remove("TELOXIDE_PROXY")
+            .envs(env.iter().copied())
             .current_dir(std::env::temp_dir())
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
@@ -522,6 +528,54 @@ fn two_hundred_updates_and_two_sigkills_get_exactly_one_reply_each() {
     assert!(missing.is_empty(), "never answered: {missing:?}");
     assert_eq!(counts.len(), expected.len(), "replies to unknown messages");
     assert!(bot.stop().success());
+}
+
+/// Forwards wait in a batch window before one reply answers them all. A kill inside the
+/// window must not lose the ones that joined the batch: their updates stay unconfirmed until
+/// the batch is answered, so the next process gets all three again and answers them together.
+#[test]
+fn a_kill_inside_the_batch_window_loses_none_of_the_forwards() {
+    let api = FakeBotApi::start();
+    let db = temp_db("batch-kill");
+    let user = 888;
+    let parts = [
+        "【法院】您的网贷纠纷已立案",
+        "案件可撤销，需先缴纳保证金",
+        "请转账到指定账户：6222021234567890123",
+    ];
+    let mut bot = Bot::start_with(&api, &db, &[("LOANGUARD_BATCH_MS", "60000")]);
+    let ids: Vec<i64> = parts
+        .iter()
+        .enumerate()
+        .map(|(i, text)| api.push_update(private_message(user, 20 + i as i64, text, true)))
+        .collect();
+    // All three were handed to the bot, which now waits out its (long) window.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !ids
+        .iter()
+        .all(|id| api.deliveries().iter().any(|(d, _)| d == id))
+    {
+        assert!(Instant::now() < deadline, "the forwards were never fetched");
+        thread::sleep(Duration::from_millis(20));
+    }
+    thread::sleep(Duration::from_millis(300));
+    assert!(api.sent_messages().is_empty(), "nothing answered yet");
+    bot.child.kill().unwrap();
+    bot.child.wait().unwrap();
+
+    let bot = Bot::start_with_db(&api, &db);
+    let sent = wait_for_replies(&api, 1);
+    thread::sleep(Duration::from_millis(1000));
+    let sent_now = api.sent_messages();
+    assert_eq!(sent_now.len(), 1, "one reply for the batch: {sent:?}");
+    let text = sent_now[0]["text"].as_str().unwrap();
+    assert!(
+        text.contains("这 3 条消息放在一起检查"),
+        "the reply answers all three forwards: {text}"
+    );
+    assert!(text.contains("疑似诈骗"), "{text}");
+    assert_eq!(reply_to_id(&sent_now[0]), Some(20));
+    assert!(bot_stop_and_check_logs(bot, &[TOKEN]).success());
 }
 
 const SCREENSHOT_PHONE: &str = "13912345678";

@@ -13,7 +13,7 @@ use super::command::{self, Command, Parsed};
 use super::remind::{self, unix_now};
 use super::replies::{self, Reply};
 use super::state::{BatchItem, BotState, GroupPermit, ReplyLink};
-use super::{feedback, plan, screenshot, send, settings};
+use super::{feedback, once, plan, screenshot, send, settings};
 use crate::classifier::{Classifier, Context, ForwardOrigin};
 use crate::ocr::Ocr;
 use crate::render::{Doc, Paragraph};
@@ -176,18 +176,23 @@ async fn collect_and_check(
     };
     let chat = msg.chat.id.0;
     let batchable = msg.forward_origin().is_some() || msg.media_group_id().is_some();
+    let joined = state.add_to_batch(chat, item, once::current_update());
     if batchable {
-        if !state.add_to_batch(chat, item) {
-            return Ok(()); // the first message of the batch answers for all
+        if !joined.first {
+            // The first message answers for all; this one stays in flight until it has.
+            joined.answered().await;
+            return Ok(());
         }
         tokio::time::sleep(state.settings.batch_window).await;
-    } else {
-        state.add_to_batch(chat, item);
     }
-    let items = state.take_batch(chat);
-    if items.is_empty() {
+    // A plain message answers the batch it joined at once.
+    let Some(batch) = state.take_batch(chat) else {
+        joined.answered().await;
         return Ok(());
-    }
+    };
+    // The reply answers every message of the batch: claim their updates with this one.
+    once::cover(batch.updates.iter().copied());
+    let items = &batch.items;
     if items.iter().all(|i| i.has_photo_only) {
         let reply = Reply::text(replies::text_doc(&texts.bot.photo_no_caption));
         send::send(bot, msg.chat.id, &reply, Some(msg.id)).await?;
@@ -229,7 +234,7 @@ async fn collect_and_check(
         messages = items.len(),
         "checked"
     );
-    for i in &items {
+    for i in items {
         state.remember_reply(
             chat,
             i.message_id,

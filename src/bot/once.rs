@@ -7,8 +7,8 @@
 //! the database commit and the request reaching Telegram; recording after the reply instead
 //! would leave the whole round trip to Telegram as a window for a second reply.
 
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
 
 use crate::storage::Store;
 
@@ -18,6 +18,8 @@ pub struct Current {
     pub update_id: i64,
     pub store: Arc<Store>,
     claimed: Arc<AtomicBool>,
+    /// Other updates this one's reply answers, claimed together with it.
+    covers: Arc<Mutex<Vec<i64>>>,
 }
 
 tokio::task_local! {
@@ -30,6 +32,7 @@ impl Current {
             update_id,
             store,
             claimed: Arc::new(AtomicBool::new(false)),
+            covers: Arc::default(),
         }
     }
 
@@ -43,6 +46,21 @@ pub async fn scope<F: std::future::Future>(current: Current, f: F) -> F::Output 
     CURRENT.scope(current, f).await
 }
 
+/// The update the current task handles, if it handles one.
+pub fn current_update() -> Option<i64> {
+    CURRENT.try_with(|c| c.update_id).ok()
+}
+
+/// Makes the current update's reply answer `others` too (a batch of forwards answered
+/// once): they are claimed with it, in one transaction, so a crash cannot leave some of them
+/// answered and the rest to be answered again.
+pub fn cover(others: impl IntoIterator<Item = i64>) {
+    let _ = CURRENT.try_with(|c| {
+        let mut covers = c.covers.lock().unwrap_or_else(|e| e.into_inner());
+        covers.extend(others.into_iter().filter(|id| *id != c.update_id));
+    });
+}
+
 /// Before the first reply of an update: records it as handled. False when another delivery
 /// or instance already did, and the reply must not be sent. Outside an update (reminders,
 /// tests), always true.
@@ -53,7 +71,16 @@ pub async fn claim() -> bool {
     if current.claimed.swap(true, Ordering::SeqCst) {
         return true; // this task already claimed it: later parts of the reply
     }
-    match current.store.mark_update_handled(current.update_id).await {
+    let covers = current
+        .covers
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .clone();
+    match current
+        .store
+        .claim_updates(current.update_id, &covers)
+        .await
+    {
         Ok(first) => first,
         Err(e) => {
             tracing::warn!(error = %e, "could not record the update; replying anyway");

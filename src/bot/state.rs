@@ -7,6 +7,8 @@ use std::hash::Hash;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
+use tokio::sync::watch;
+
 /// A map that keeps at most `capacity` entries, evicting the oldest insertions first.
 #[derive(Debug)]
 pub struct BoundedMap<K, V> {
@@ -80,9 +82,39 @@ pub struct ReplyLink {
 }
 
 /// Messages collected for one chat during a batch window.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Batch {
+    items: Vec<BatchItem>,
+    /// The update of every message that joined, including any past the size cap.
+    updates: Vec<i64>,
+    /// Dropped when the batch has been answered, which releases the messages waiting on it.
+    answered: watch::Sender<()>,
+}
+
+/// A message's place in its chat's batch (see [`BotState::add_to_batch`]).
+pub struct Joined {
+    /// The message opened the batch: its handler waits out the window and answers.
+    pub first: bool,
+    answered: watch::Receiver<()>,
+}
+
+impl Joined {
+    /// Waits until the batch this message joined has been answered (or dropped). Until then
+    /// the message's update stays in flight, so its offset is not confirmed and a crash in the
+    /// window leaves it to be redelivered.
+    pub async fn answered(mut self) {
+        // Nothing is ever sent: the sender being dropped is the signal.
+        let _ = self.answered.changed().await;
+    }
+}
+
+/// A batch taken out for answering. Dropping it releases the messages waiting on it.
+pub struct TakenBatch {
+    /// Sorted by message id.
     pub items: Vec<BatchItem>,
+    /// The updates the reply answers.
+    pub updates: Vec<i64>,
+    _answered: watch::Sender<()>,
 }
 
 #[derive(Debug, Clone)]
@@ -160,32 +192,45 @@ impl BotState {
         lock(&self.replies).get(&(chat, message)).copied()
     }
 
-    /// Adds a message to its chat's batch. Returns true when it is the first one: the caller
-    /// then waits out the window and flushes.
-    pub fn add_to_batch(&self, chat: i64, item: BatchItem) -> bool {
+    /// Adds a message (of `update`, when handling one) to its chat's batch.
+    pub fn add_to_batch(&self, chat: i64, item: BatchItem, update: Option<i64>) -> Joined {
         let mut batches = lock(&self.batches);
-        match batches.get_mut(&chat) {
-            Some(batch) => {
-                let bytes: usize = batch.items.iter().map(|i| i.text.len()).sum();
-                if batch.items.len() < self.settings.max_batch && bytes < MAX_BATCH_BYTES {
-                    batch.items.push(item);
-                }
-                false
+        if let Some(batch) = batches.get_mut(&chat) {
+            let bytes: usize = batch.items.iter().map(|i| i.text.len()).sum();
+            if batch.items.len() < self.settings.max_batch && bytes < MAX_BATCH_BYTES {
+                batch.items.push(item);
             }
-            None => {
-                batches.insert(chat, Batch { items: vec![item] });
-                true
-            }
+            batch.updates.extend(update);
+            return Joined {
+                first: false,
+                answered: batch.answered.subscribe(),
+            };
+        }
+        let (answered, waiting) = watch::channel(());
+        batches.insert(
+            chat,
+            Batch {
+                items: vec![item],
+                updates: update.into_iter().collect(),
+                answered,
+            },
+        );
+        Joined {
+            first: true,
+            answered: waiting,
         }
     }
 
-    pub fn take_batch(&self, chat: i64) -> Vec<BatchItem> {
-        let mut items = lock(&self.batches)
-            .remove(&chat)
-            .map(|b| b.items)
-            .unwrap_or_default();
+    /// Takes the chat's batch for answering; `None` if another message already took it.
+    pub fn take_batch(&self, chat: i64) -> Option<TakenBatch> {
+        let batch = lock(&self.batches).remove(&chat)?;
+        let mut items = batch.items;
         items.sort_by_key(|i| i.message_id);
-        items
+        Some(TakenBatch {
+            items,
+            updates: batch.updates,
+            _answered: batch.answered,
+        })
     }
 
     pub fn group_permit(&self, chat: i64) -> GroupPermit {
@@ -200,6 +245,7 @@ impl BotState {
     /// Deletes what the bot holds about a user; returns how many records went.
     pub fn forget_user(&self, user_id: u64, private_chat: i64) -> usize {
         let links = lock(&self.replies).remove_where(|l| l.user_id == user_id);
+        // Dropping the batch releases its waiting messages unanswered, as asked.
         let batch = lock(&self.batches)
             .remove(&private_chat)
             .map_or(0, |b| b.items.len());
@@ -328,13 +374,45 @@ mod tests {
             forwarded_hidden: false,
             has_photo_only: false,
         };
-        assert!(s.add_to_batch(1, item(5)));
-        assert!(!s.add_to_batch(1, item(3)));
-        assert!(!s.add_to_batch(1, item(4)));
-        assert!(!s.add_to_batch(1, item(6)));
-        let ids: Vec<i32> = s.take_batch(1).iter().map(|i| i.message_id).collect();
-        assert_eq!(ids, vec![3, 4, 5]);
-        assert!(s.take_batch(1).is_empty());
+        assert!(s.add_to_batch(1, item(5), Some(50)).first);
+        assert!(!s.add_to_batch(1, item(3), Some(30)).first);
+        assert!(!s.add_to_batch(1, item(4), Some(40)).first);
+        assert!(!s.add_to_batch(1, item(6), Some(60)).first);
+        let batch = s.take_batch(1).unwrap();
+        let ids: Vec<i32> = batch.items.iter().map(|i| i.message_id).collect();
+        assert_eq!(ids, vec![3, 4, 5], "capped at three, in message order");
+        assert_eq!(
+            batch.updates,
+            vec![50, 30, 40, 60],
+            "the reply answers every update that joined, the capped one too"
+        );
+        assert!(s.take_batch(1).is_none());
+    }
+
+    #[tokio::test]
+    async fn messages_of_a_batch_wait_until_it_is_answered() {
+        let s = BotState::new(Settings::default());
+        let item = |id| BatchItem {
+            message_id: id,
+            text: "x".into(),
+            forwarded_from_channel: false,
+            forwarded_hidden: false,
+            has_photo_only: false,
+        };
+        let _first = s.add_to_batch(1, item(1), Some(10));
+        let second = s.add_to_batch(1, item(2), Some(11));
+        let mut waiting = tokio::spawn(second.answered());
+        let batch = s.take_batch(1).unwrap();
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        assert!(
+            futures_util::poll!(&mut waiting).is_pending(),
+            "still waiting while the batch is being answered"
+        );
+        drop(batch);
+        tokio::time::timeout(std::time::Duration::from_secs(1), waiting)
+            .await
+            .expect("released once the batch was answered")
+            .unwrap();
     }
 
     #[test]

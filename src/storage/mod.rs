@@ -373,6 +373,35 @@ impl Store {
         Ok(done.rows_affected() == 1)
     }
 
+    /// Records `update_id` and the updates its reply also answers (the rest of a batch of
+    /// forwards) as handled, all or none; `false`, recording nothing, if `update_id` already
+    /// was.
+    pub async fn claim_updates(&self, update_id: i64, also: &[i64]) -> Result<bool> {
+        const OP: &str = "claim_updates";
+        if also.is_empty() {
+            return self.mark_update_handled(update_id).await;
+        }
+        let mut tx = self.begin_write(OP).await?;
+        let insert = "INSERT INTO handled_updates (update_id) VALUES ($1) ON CONFLICT (update_id) DO NOTHING";
+        let first = sqlx::query(insert)
+            .bind(update_id)
+            .execute(&mut *tx)
+            .await
+            .map_err(db(OP))?;
+        if first.rows_affected() != 1 {
+            return Ok(false); // dropping the transaction rolls it back
+        }
+        for id in also {
+            sqlx::query(insert)
+                .bind(*id)
+                .execute(&mut *tx)
+                .await
+                .map_err(db(OP))?;
+        }
+        tx.commit().await.map_err(db(OP))?;
+        Ok(true)
+    }
+
     /// Whether an update was already handled (by this or another instance).
     pub async fn is_update_handled(&self, update_id: i64) -> Result<bool> {
         let row = sqlx::query("SELECT 1 FROM handled_updates WHERE update_id = $1")
