@@ -871,6 +871,28 @@ async fn handled_updates_mark_and_prune() {
     .await;
 }
 
+/// A batch's reply claims its own update and the others it answers together, or nothing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_batch_claims_all_its_updates_or_none() {
+    on_each_backend("claim-batch", async |url| {
+        let store = connect(&url).await;
+        assert!(store.claim_updates(1, &[2, 3]).await.unwrap());
+        for id in [1, 2, 3] {
+            assert!(store.is_update_handled(id).await.unwrap(), "{id} claimed");
+        }
+        assert!(!store.mark_update_handled(3).await.unwrap());
+        // Already answered: the others are left as they were.
+        assert!(!store.claim_updates(1, &[4, 5]).await.unwrap());
+        assert!(!store.is_update_handled(4).await.unwrap());
+        assert!(!store.is_update_handled(5).await.unwrap());
+        // An update of the batch that was claimed on its own does not block the others.
+        assert!(store.claim_updates(6, &[3, 7]).await.unwrap());
+        assert!(store.is_update_handled(7).await.unwrap());
+        store.close().await;
+    })
+    .await;
+}
+
 // ----- /forget -------------------------------------------------------------------------------
 
 async fn populate(store: &Store, user: u64, now: i64) {
