@@ -34,6 +34,11 @@ fn free_port() -> u16 {
 }
 
 fn start(api: &FakeBotApi, database_url: &str) -> Instance {
+    start_with(api, database_url, &[])
+}
+
+/// With extra environment variables.
+fn start_with(api: &FakeBotApi, database_url: &str, env: &[(&str, &str)]) -> Instance {
     let port = free_port();
     let child = Command::new(env!("CARGO_BIN_EXE_loanguard"))
         .env("TELOXIDE_TOKEN", TOKEN)
@@ -44,6 +49,7 @@ fn start(api: &FakeBotApi, database_url: &str) -> Instance {
         .env("WEBHOOK_REGISTER", "false")
         .env("LISTEN_ADDR", format!("127.0.0.1:{port}"))
         .env("RUST_LOG", "warn")
+        .envs(env.iter().copied())
         .current_dir(std::env::temp_dir())
         .stdout(Stdio::null())
         .stderr(Stdio::null())
@@ -68,9 +74,14 @@ fn start(api: &FakeBotApi, database_url: &str) -> Instance {
 
 /// Posts an update as Telegram would; returns the HTTP status.
 fn post(instance: &Instance, secret: Option<&str>, update: &Value) -> u16 {
+    post_to(instance.port, secret, update)
+}
+
+/// [`post`] by port; 0 when the connection closes without an answer.
+fn post_to(port: u16, secret: Option<&str>, update: &Value) -> u16 {
     use std::io::{Read, Write};
     let body = serde_json::to_vec(update).unwrap();
-    let mut s = std::net::TcpStream::connect(("127.0.0.1", instance.port)).unwrap();
+    let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
     let mut head = format!(
         "POST /tg HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n",
         body.len()
@@ -191,4 +202,50 @@ fn two_instances_share_one_postgres_database() {
         replies, 25,
         "5 dialogue steps + 20 updates, each answered once"
     );
+}
+
+/// Telegram sends an update again until it gets `200`, so an instance answers `200` only once
+/// the update was handled. One killed while handling never answers; the update comes again,
+/// here to a second instance, and is answered once.
+#[test]
+fn an_update_whose_instance_dies_before_answering_is_delivered_again() {
+    let api = FakeBotApi::start();
+    let db = temp_sqlite("webhook-kill");
+    // A forward waits out a (long) batch window before it is answered.
+    let mut slow = start_with(&api, &db, &[("LOANGUARD_BATCH_MS", "60000")]);
+    let mut u = update(
+        70,
+        43,
+        9,
+        "【法院】您的网贷纠纷已立案，请转账到指定账户撤案",
+    );
+    u["message"]["forward_origin"] =
+        json!({"type": "hidden_user", "sender_user_name": "法院", "date": 1764290000});
+    let port = slow.port;
+    let body = u.clone();
+    let delivery = std::thread::spawn(move || post_to(port, Some(SECRET), &body));
+    std::thread::sleep(Duration::from_millis(800));
+    assert!(
+        !delivery.is_finished(),
+        "no answer to Telegram while the update is being handled"
+    );
+    let _ = slow.child.kill();
+    let _ = slow.child.wait();
+    assert_ne!(
+        delivery.join().unwrap(),
+        200,
+        "the killed instance never confirmed the update"
+    );
+    assert!(api.sent_messages().is_empty());
+
+    let other = start(&api, &db);
+    assert_eq!(post(&other, Some(SECRET), &u), 200);
+    let sent = api.wait_for("sendMessage", 1, Duration::from_secs(10));
+    assert_eq!(sent.len(), 1);
+    assert_eq!(sent[0]["chat_id"], json!(43));
+    assert!(sent[0]["text"].as_str().unwrap().contains("疑似诈骗"));
+    // The second delivery is answered once, not twice.
+    assert_eq!(post(&other, Some(SECRET), &u), 200);
+    std::thread::sleep(Duration::from_millis(500));
+    assert_eq!(api.sent_messages().len(), 1);
 }

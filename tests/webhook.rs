@@ -420,3 +420,57 @@ fn bad_urls_addresses_and_flags_are_clear_errors() {
     let err = parse(&[URL, secret, ("WEBHOOK_REGISTER", "maybe")]).unwrap_err();
     assert!(err.starts_with("WEBHOOK_REGISTER"), "{err}");
 }
+
+/// Telegram does not send an update again once it got `200`, so the bot answers `200` only
+/// after the update was handled: a crash before then leaves the update to be redelivered.
+#[tokio::test]
+async fn the_200_waits_until_the_update_was_handled() {
+    let api = FakeBotApi::start();
+    let addr = free_addr();
+    let completions = std::sync::Arc::new(webhook::Completions::default());
+    let mut listener = webhook::listener_with(
+        bot_for(&api),
+        &config(addr),
+        false,
+        Some(completions.clone()),
+    )
+    .await
+    .expect("the listener starts");
+    let stream = listener.as_stream();
+    tokio::pin!(stream);
+
+    let posting = tokio::spawn(post(addr, Some(SECRET), update(41, "hello").to_string()));
+    let got = tokio::time::timeout(Duration::from_secs(5), stream.next())
+        .await
+        .expect("the update is handed on at once");
+    assert_eq!(update_id(got), 41);
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(
+        !posting.is_finished(),
+        "no answer to Telegram while the update is being handled"
+    );
+    completions.done(41);
+    let status = tokio::time::timeout(Duration::from_secs(5), posting)
+        .await
+        .expect("answered once handled")
+        .unwrap();
+    assert_eq!(status, 200);
+    assert!(completions.is_empty(), "nothing left waiting");
+
+    let posting = tokio::spawn(post(addr, Some(SECRET), update(42, "again").to_string()));
+    let got = tokio::time::timeout(Duration::from_secs(5), stream.next())
+        .await
+        .unwrap();
+    assert_eq!(update_id(got), 42);
+    completions.done(42);
+    assert_eq!(
+        tokio::time::timeout(Duration::from_secs(5), posting)
+            .await
+            .unwrap()
+            .unwrap(),
+        200
+    );
+    // Refused requests leave nothing behind.
+    assert_eq!(post(addr, Some(SECRET), "{not json").await, 400);
+    assert!(completions.is_empty());
+}

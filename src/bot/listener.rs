@@ -5,7 +5,7 @@
 //! only moves past an update once its handler has finished ([`Tracker::done`]); until then
 //! Telegram keeps redelivering it, and the listener skips the copies it has already handed
 //! out. Across restarts and instances, [`tracked`] skips updates the database records as
-//! handled.
+//! handled. In webhook mode the same [`Tracker::done`] releases the update's `200`.
 
 use std::collections::BTreeSet;
 use std::convert::Infallible;
@@ -24,6 +24,7 @@ use tokio::sync::Notify;
 
 use super::handlers::HandlerError;
 use super::state::BotState;
+use super::webhook::Completions;
 use crate::storage::Store;
 
 /// Which updates are being handled, and so how far the offset may move.
@@ -31,6 +32,8 @@ use crate::storage::Store;
 pub struct Tracker {
     inner: Mutex<TrackerInner>,
     progress: Notify,
+    /// Webhook requests waiting for their update to be handled.
+    completions: Arc<Completions>,
 }
 
 #[derive(Default)]
@@ -57,8 +60,14 @@ impl Tracker {
         true
     }
 
+    /// The webhook's side of [`Tracker::done`] (see [`super::webhook::listener_with`]).
+    pub fn completions(&self) -> Arc<Completions> {
+        self.completions.clone()
+    }
+
     /// Called when the handler of `id` has finished.
     pub fn done(&self, id: i64) {
+        self.completions.done(id);
         {
             let mut t = self.inner.lock().unwrap_or_else(|e| e.into_inner());
             t.in_flight.remove(&id);

@@ -159,9 +159,10 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
             // Behind a load balancer, several instances share the database: the tracked
             // handler tree skips an update another instance already answered.
             tracing::info!(listen = %wh.listen, register = wh.register, "webhook mode");
-            let listener = webhook::listener(bot.clone(), wh, wh.register)
-                .await
-                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            let listener =
+                webhook::listener_with(bot.clone(), wh, wh.register, Some(tracker.completions()))
+                    .await
+                    .map_err(|e| anyhow::anyhow!("{e}"))?;
             dispatcher.dispatch_with_listener(listener, quiet).await;
         }
         None => {

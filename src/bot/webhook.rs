@@ -27,12 +27,16 @@
 //! (`WEBHOOK_REGISTER=false` everywhere). Mind that the registering instance deletes the webhook
 //! when it stops, which pauses delivery to every instance until it is back.
 //!
-//! The listener answers `200` as soon as the update is queued, before it is handled, so (as with
-//! teloxide's polling) an update accepted just before a crash is not delivered again.
+//! Answering `200` tells Telegram the update was delivered, and it will not send it again. So
+//! when the bot gives the listener its [`Completions`] ([`listener_with`]), an update's `200`
+//! waits until its handler has finished (at most [`HANDLED_WAIT`]); an instance that crashes
+//! before then never answers, and Telegram delivers the update again, to this instance or
+//! another, where the database's record of answered updates keeps it from a second reply.
 
+use std::collections::HashMap;
 use std::convert::Infallible;
 use std::net::SocketAddr;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use axum::body::Body;
@@ -45,6 +49,7 @@ use teloxide::prelude::*;
 use teloxide::types::Update;
 use teloxide::update_listeners::UpdateListener;
 use teloxide::update_listeners::webhooks::{self, Options};
+use tokio::sync::oneshot;
 
 /// `LISTEN_ADDR` when unset: every interface, port 8443 (one of the ports Telegram posts to).
 pub const DEFAULT_LISTEN: &str = "0.0.0.0:8443";
@@ -56,6 +61,63 @@ pub const SECRET_HEADER: &str = "x-telegram-bot-api-secret-token";
 pub const MAX_BODY_BYTES: usize = 1 << 20;
 /// How long an authorised request may take to send its body.
 pub const BODY_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// How long an update's `200` waits for its handler. Telegram gives up on a delivery after
+/// about a minute and sends it again; a handler that takes this long (a reply held back by
+/// Telegram's rate limit) gets its `200` anyway and goes on.
+pub const HANDLED_WAIT: Duration = Duration::from_secs(50);
+/// How many connections Telegram may open to deliver updates at once (its default is 40).
+pub const MAX_CONNECTIONS: u8 = 100;
+
+/// Updates whose webhook request waits for their handler to finish.
+#[derive(Default)]
+pub struct Completions {
+    waiting: Mutex<HashMap<i64, Vec<oneshot::Sender<()>>>>,
+}
+
+impl Completions {
+    /// Call before handing update `id` on; the receiver resolves once [`Completions::done`]
+    /// is called for it.
+    pub fn wait_for(&self, id: i64) -> oneshot::Receiver<()> {
+        let (tx, rx) = oneshot::channel();
+        self.lock().entry(id).or_default().push(tx);
+        rx
+    }
+
+    /// Update `id` has been handled: its requests may answer.
+    pub fn done(&self, id: i64) {
+        if let Some(waiting) = self.lock().remove(&id) {
+            for tx in waiting {
+                let _ = tx.send(());
+            }
+        }
+    }
+
+    /// Drops the waits for `id` that gave up, so the map cannot grow with updates that never
+    /// finish.
+    fn forget_abandoned(&self, id: i64) {
+        let mut waiting = self.lock();
+        if let Some(list) = waiting.get_mut(&id) {
+            list.retain(|tx| !tx.is_closed());
+            if list.is_empty() {
+                waiting.remove(&id);
+            }
+        }
+    }
+
+    /// Updates with a request still waiting.
+    pub fn len(&self) -> usize {
+        self.lock().len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<i64, Vec<oneshot::Sender<()>>>> {
+        self.waiting.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
 
 /// Webhook settings. `Debug` hides the secret.
 #[derive(Clone, PartialEq, Eq)]
@@ -198,6 +260,16 @@ pub async fn listener(
     cfg: &WebhookConfig,
     register: bool,
 ) -> Result<impl UpdateListener<Err = Infallible> + use<>, WebhookError> {
+    listener_with(bot, cfg, register, None).await
+}
+
+/// [`listener`], where each update's `200` waits until `completions` says it was handled.
+pub async fn listener_with(
+    bot: Bot,
+    cfg: &WebhookConfig,
+    register: bool,
+    completions: Option<Arc<Completions>>,
+) -> Result<impl UpdateListener<Err = Infallible> + use<>, WebhookError> {
     check_secret(&cfg.secret).map_err(|e| WebhookError::Config(format!("WEBHOOK_SECRET {e}")))?;
     if cfg.path() == HEALTH_PATH {
         return Err(WebhookError::Config(format!(
@@ -215,6 +287,7 @@ pub async fn listener(
     if register {
         bot.set_webhook(cfg.url.clone())
             .secret_token(cfg.secret.clone())
+            .max_connections(MAX_CONNECTIONS)
             .await
             .map_err(|e| WebhookError::Register(redact(&e.to_string(), bot.token())))?;
         tracing::info!(
@@ -230,7 +303,10 @@ pub async fn listener(
     let (listener, stop, router) = webhooks::axum_no_setup(options);
     let app = router
         .layer(middleware::from_fn_with_state(
-            Arc::<str>::from(cfg.secret.as_str()),
+            Guard {
+                secret: Arc::from(cfg.secret.as_str()),
+                completions,
+            },
             guard,
         ))
         .route(HEALTH_PATH, get(|| async { "ok" }));
@@ -256,13 +332,20 @@ pub async fn listener(
     Ok(listener)
 }
 
+#[derive(Clone)]
+struct Guard {
+    secret: Arc<str>,
+    completions: Option<Arc<Completions>>,
+}
+
 /// Runs before teloxide's handler on the update route only (not on `/healthz`): 401 without
-/// the secret, whatever the method; then, for a POST, the body checks.
-async fn guard(State(secret): State<Arc<str>>, request: Request, next: Next) -> Response {
+/// the secret, whatever the method; then, for a POST, the body checks; then, with
+/// completions, holds the `200` until the update was handled.
+async fn guard(State(guard): State<Guard>, request: Request, next: Next) -> Response {
     let authorised = request
         .headers()
         .get(SECRET_HEADER)
-        .is_some_and(|v| constant_time_eq(v.as_bytes(), secret.as_bytes()));
+        .is_some_and(|v| constant_time_eq(v.as_bytes(), guard.secret.as_bytes()));
     if !authorised {
         tracing::debug!("webhook request without the right secret token: 401");
         return StatusCode::UNAUTHORIZED.into_response();
@@ -279,18 +362,44 @@ async fn guard(State(secret): State<Arc<str>>, request: Request, next: Next) -> 
         Ok(Err(_)) => return StatusCode::PAYLOAD_TOO_LARGE.into_response(),
         Ok(Ok(bytes)) => bytes,
     };
-    if let Err(e) = serde_json::from_slice::<Update>(&bytes) {
-        // Position and kind only: serde's message can quote pieces of the body.
-        tracing::warn!(
-            kind = ?e.classify(),
-            line = e.line(),
-            column = e.column(),
-            "webhook body is not a Telegram update: 400"
-        );
-        return StatusCode::BAD_REQUEST.into_response();
+    let update = match serde_json::from_slice::<Update>(&bytes) {
+        Ok(update) => update,
+        Err(e) => {
+            // Position and kind only: serde's message can quote pieces of the body.
+            tracing::warn!(
+                kind = ?e.classify(),
+                line = e.line(),
+                column = e.column(),
+                "webhook body is not a Telegram update: 400"
+            );
+            return StatusCode::BAD_REQUEST.into_response();
+        }
+    };
+    let Some(completions) = guard.completions else {
+        return next
+            .run(Request::from_parts(parts, Body::from(bytes)))
+            .await;
+    };
+    let id = i64::from(update.id.0);
+    // Registered before the update is queued, so a handler that finishes at once is not
+    // missed.
+    let handled = completions.wait_for(id);
+    let response = next
+        .run(Request::from_parts(parts, Body::from(bytes)))
+        .await;
+    if !response.status().is_success() {
+        drop(handled);
+        completions.forget_abandoned(id);
+        return response;
     }
-    next.run(Request::from_parts(parts, Body::from(bytes)))
-        .await
+    if tokio::time::timeout(HANDLED_WAIT, handled).await.is_err() {
+        tracing::info!(
+            update = id,
+            "update still being handled; answering 200 anyway"
+        );
+    }
+    completions.forget_abandoned(id);
+    response
 }
 
 /// The bot token out of an error message (reqwest puts the request URL, token included, in
