@@ -674,6 +674,14 @@ fn screenshots_are_read_checked_and_redacted_in_groups() {
         "chat": {"id": 701, "first_name": "用户", "type": "private"},
         "photo": photo("blank", 200),
     }}));
+    // The same screenshot forwarded from a channel: the reply says where it came from.
+    api.push_update(json!({"message": {
+        "message_id": 42, "from": user(702), "date": 1764300000,
+        "chat": {"id": 702, "first_name": "用户", "type": "private"},
+        "forward_origin": {"type": "channel", "date": 1764290000, "message_id": 9,
+            "chat": {"id": -1009900, "title": "债务优化", "type": "channel"}},
+        "photo": photo("shot", screenshot.len()),
+    }}));
     let group = -100600;
     api.push_update(json!({"message": {
         "message_id": 51, "from": user(900), "date": 1764300000,
@@ -686,13 +694,23 @@ fn screenshots_are_read_checked_and_redacted_in_groups() {
             "photo": photo("shot", screenshot.len()),
         }
     }}));
-    wait_for_replies(&api, 3);
+    wait_for_replies(&api, 4);
     thread::sleep(Duration::from_millis(500));
     assert_eq!(
         api.sent_messages().len(),
-        3,
+        4,
         "one reply each; logs:\n{}",
         bot.logs()
+    );
+
+    let from_channel = replies_to(&api, 702)[0]["text"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(from_channel.contains(&texts.verdict.scam), "{from_channel}");
+    assert!(
+        from_channel.contains(&texts.report.forwarded_channel),
+        "the channel origin is noted: {from_channel}"
     );
 
     let private = replies_to(&api, 700)[0]["text"]
@@ -721,6 +739,10 @@ fn screenshots_are_read_checked_and_redacted_in_groups() {
         .unwrap()
         .to_owned();
     assert_eq!(blank, texts.bot.ocr_failed);
+    assert!(
+        !private.contains(&texts.report.forwarded_channel),
+        "no origin note for a screenshot the user sent: {private}"
+    );
 
     let in_group = replies_to(&api, group)[0]["text"]
         .as_str()

@@ -133,7 +133,14 @@ async fn check_screenshot(
     texts: &Responses,
 ) -> HandlerResult {
     let reply = match screenshot::read(bot, ocr, file, msg.caption(), texts).await {
-        screenshot::Read::Text(text) => screenshot::private_reply(&text, texts),
+        screenshot::Read::Text(text) => {
+            let context = Context {
+                forwarded: msg.forward_origin().is_some(),
+                forward_origin: origin_of(msg),
+                sender_number: None,
+            };
+            screenshot::private_reply(&text, &context, texts)
+        }
         screenshot::Read::Explain(reply) => reply,
     };
     reply_and_remember(bot, state, msg, &reply).await?;

@@ -84,11 +84,12 @@ async fn download_and_read(bot: &Bot, ocr: &Ocr, file: &FileMeta) -> Result<Stri
 }
 
 /// The private reply: the verdict, then the text that was read, in a collapsed quote.
-pub fn private_reply(read_text: &str, texts: &Responses) -> Reply {
-    let context = Context::default();
-    let report = Classifier::shared().classify_with(read_text, &context);
+/// `context` says where the image came from (a screenshot forwarded from a channel keeps that
+/// hint).
+pub fn private_reply(read_text: &str, context: &Context, texts: &Responses) -> Reply {
+    let report = Classifier::shared().classify_with(read_text, context);
     tracing::info!(verdict = report.verdict.as_str(), "checked a screenshot");
-    let mut reply = replies::verdict_private(&report, &context, texts, &[]);
+    let mut reply = replies::verdict_private(&report, context, texts, &[]);
     quote_read_text(&mut reply, read_text, texts);
     reply
 }
