@@ -25,11 +25,33 @@ fn skip(why: &str) {
     println!("{why}");
 }
 
-fn scratch_dir(name: &str) -> PathBuf {
-    let dir =
-        std::env::temp_dir().join(format!("loanguard-ocr-test-{}-{name}", std::process::id()));
+/// A directory of its own for one test, removed when the test ends (pass or fail), unless
+/// `LOANGUARD_OCR_KEEP` is set (to look at the rendered screenshots).
+struct Scratch(PathBuf);
+
+impl std::ops::Deref for Scratch {
+    type Target = Path;
+    fn deref(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        if std::env::var_os("LOANGUARD_OCR_KEEP").is_none() {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
+    }
+}
+
+fn scratch_path(name: &str) -> PathBuf {
+    std::env::temp_dir().join(format!("loanguard-ocr-test-{}-{name}", std::process::id()))
+}
+
+fn scratch_dir(name: &str) -> Scratch {
+    let dir = scratch_path(name);
     std::fs::create_dir_all(&dir).unwrap();
-    dir
+    Scratch(dir)
 }
 
 /// ImageMagick: `magick` (7) or /usr/bin/convert (6). /usr/local/bin/convert may be a stand-in.
@@ -306,9 +328,6 @@ async fn rendered_screenshots_get_the_same_verdict() {
             read
         );
     }
-    if std::env::var_os("LOANGUARD_OCR_KEEP").is_none() {
-        let _ = std::fs::remove_dir_all(&dir);
-    }
     times.sort();
     let total = samples.len();
     let agreement = agree as f64 / total as f64;
@@ -325,8 +344,9 @@ async fn rendered_screenshots_get_the_same_verdict() {
 
 #[tokio::test]
 async fn too_large_images_are_refused_before_running_anything() {
-    let ocr = fake("never", "echo should-not-run");
-    let Some(ocr) = ocr else { return };
+    let Some((ocr, _dir)) = fake("never", "echo should-not-run") else {
+        return;
+    };
     assert_eq!(
         ocr.read(vec![0; 10 * 1024 * 1024 + 1]).await,
         Err(OcrError::TooLarge)
@@ -339,9 +359,10 @@ async fn too_large_images_are_refused_before_running_anything() {
 }
 
 /// A fake `tesseract`: answers --version and --list-langs, then runs `body` for an image
-/// (`$1` is the image path). `$LOG` in the body is replaced by a log file of the test.
+/// (`$1` is the image path). `$LOG` in the body is replaced by a log file of the test. Keep
+/// the returned directory until the test is over.
 #[cfg(unix)]
-fn fake(name: &str, body: &str) -> Option<Ocr> {
+fn fake(name: &str, body: &str) -> Option<(Ocr, Scratch)> {
     use std::os::unix::fs::PermissionsExt;
     let dir = scratch_dir(name);
     let log = dir.join("log");
@@ -354,22 +375,23 @@ fn fake(name: &str, body: &str) -> Option<Ocr> {
     );
     std::fs::write(&script, text).unwrap();
     std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
-    Some(Ocr::detect_program(&script).expect("fake tesseract detected"))
+    let ocr = Ocr::detect_program(&script).expect("fake tesseract detected");
+    Some((ocr, dir))
 }
 
 #[cfg(not(unix))]
-fn fake(_: &str, _: &str) -> Option<Ocr> {
+fn fake(_: &str, _: &str) -> Option<(Ocr, Scratch)> {
     println!("skipped: the fake tesseract is a shell script");
     None
 }
 
 fn log_of(name: &str) -> PathBuf {
-    scratch_dir(name).join("log")
+    scratch_path(name).join("log")
 }
 
 #[test]
 fn detect_and_describe() {
-    let Some(ocr) = fake("describe", "exit 0") else {
+    let Some((ocr, _dir)) = fake("describe", "exit 0") else {
         return;
     };
     assert_eq!(ocr.describe(), "tesseract 5.3.0, languages: chi_sim, eng");
@@ -382,7 +404,7 @@ fn detect_and_describe() {
 async fn temp_file_is_private_and_removed_after_success() {
     let body =
         "ls -l \"$1\" | cut -c1-10 > $LOG; echo \"$1\" >> $LOG; echo '14:32 5G 87%'; echo '你 好'";
-    let Some(ocr) = fake("success", body) else {
+    let Some((ocr, _dir)) = fake("success", body) else {
         return;
     };
     assert_eq!(ocr.read(b"image bytes".to_vec()).await.unwrap(), "你好");
@@ -397,7 +419,7 @@ async fn temp_file_is_private_and_removed_after_success() {
 #[tokio::test]
 async fn temp_file_is_removed_after_an_error_and_the_error_has_no_text() {
     let body = "echo \"$1\" > $LOG; echo 'secret message text'; echo 'secret' >&2; exit 3";
-    let Some(ocr) = fake("failure", body) else {
+    let Some((ocr, _dir)) = fake("failure", body) else {
         return;
     };
     let err = ocr.read(b"image bytes".to_vec()).await.unwrap_err();
@@ -410,7 +432,7 @@ async fn temp_file_is_removed_after_an_error_and_the_error_has_no_text() {
 #[tokio::test]
 async fn timeout_kills_tesseract_and_removes_the_file() {
     let body = "echo \"$1\" > $LOG; exec sleep 30";
-    let Some(ocr) = fake("timeout", body) else {
+    let Some((ocr, _dir)) = fake("timeout", body) else {
         return;
     };
     let ocr = ocr.with_limits(1, Duration::from_millis(500));
@@ -429,7 +451,7 @@ async fn timeout_kills_tesseract_and_removes_the_file() {
 async fn at_most_n_runs_at_once_the_rest_wait() {
     // Each run records the number of runs in progress when it starts.
     let body = "mkdir -p $LOG.d; touch $LOG.d/$$; ls $LOG.d | wc -l >> $LOG; sleep 0.5; rm $LOG.d/$$; echo ok";
-    let Some(ocr) = fake("concurrency", body) else {
+    let Some((ocr, _dir)) = fake("concurrency", body) else {
         return;
     };
     let ocr = ocr.with_limits(2, Duration::from_secs(20));
