@@ -682,6 +682,15 @@ fn screenshots_are_read_checked_and_redacted_in_groups() {
             "chat": {"id": -1009900, "title": "债务优化", "type": "channel"}},
         "photo": photo("shot", screenshot.len()),
     }}));
+    // An album of two screenshots, one of them blank: read together, answered once.
+    for (id, file) in [(60, "shot"), (61, "blank")] {
+        api.push_update(json!({"message": {
+            "message_id": id, "from": user(703), "date": 1764300000,
+            "chat": {"id": 703, "first_name": "用户", "type": "private"},
+            "media_group_id": "album-703",
+            "photo": photo(file, if file == "shot" { screenshot.len() } else { 200 }),
+        }}));
+    }
     let group = -100600;
     api.push_update(json!({"message": {
         "message_id": 51, "from": user(900), "date": 1764300000,
@@ -694,11 +703,11 @@ fn screenshots_are_read_checked_and_redacted_in_groups() {
             "photo": photo("shot", screenshot.len()),
         }
     }}));
-    wait_for_replies(&api, 4);
-    thread::sleep(Duration::from_millis(500));
+    wait_for_replies(&api, 5);
+    thread::sleep(Duration::from_millis(800));
     assert_eq!(
         api.sent_messages().len(),
-        4,
+        5,
         "one reply each; logs:\n{}",
         bot.logs()
     );
@@ -712,6 +721,15 @@ fn screenshots_are_read_checked_and_redacted_in_groups() {
         from_channel.contains(&texts.report.forwarded_channel),
         "the channel origin is noted: {from_channel}"
     );
+
+    let album = replies_to(&api, 703);
+    assert_eq!(album.len(), 1, "one reply for the album");
+    assert_eq!(reply_to_id(&album[0]), Some(60));
+    let album = album[0]["text"].as_str().unwrap();
+    assert!(album.contains(&texts.verdict.scam), "{album}");
+    assert!(album.contains("这 2 条消息放在一起检查"), "{album}");
+    assert!(album.contains(&texts.bot.ocr_read_header), "{album}");
+    assert!(album.contains("安全账户"), "{album}");
 
     let private = replies_to(&api, 700)[0]["text"]
         .as_str()

@@ -29,6 +29,11 @@ pub fn texts_for(user: Option<&User>) -> &'static Responses {
     ))
 }
 
+/// Forwards and albums arrive several at once and are answered together.
+fn batchable(msg: &Message) -> bool {
+    msg.forward_origin().is_some() || msg.media_group_id().is_some()
+}
+
 fn origin_of(msg: &Message) -> Option<ForwardOrigin> {
     msg.forward_origin().map(|o| match o {
         MessageOrigin::User { .. } => ForwardOrigin::User,
@@ -100,11 +105,14 @@ pub async fn on_message(
     }
     // Without Tesseract a photo falls through: its caption is checked, or the user is asked
     // for the text.
-    if let (Some(ocr), Some(file)) = (Ocr::global(), screenshot::image_of(&msg)) {
+    let ocr = Ocr::global();
+    if let (Some(ocr), Some(file)) = (ocr, screenshot::image_of(&msg))
+        && !batchable(&msg)
+    {
         return check_screenshot(&bot, ocr, &msg, file, &state, texts).await;
     }
-    if body(&msg).is_some() || msg.photo().is_some() {
-        return collect_and_check(&bot, &msg, &state, texts).await;
+    if body(&msg).is_some() || msg.photo().is_some() || screenshot::image_of(&msg).is_some() {
+        return collect_and_check(&bot, ocr, &msg, &state, texts).await;
     }
     let hint = if msg.sticker().is_some() {
         &texts.bot.sticker
@@ -170,19 +178,22 @@ async fn reply_and_remember(
 /// five forwards of one conversation) are collected for a short window and answered once.
 async fn collect_and_check(
     bot: &Bot,
+    ocr: Option<&Ocr>,
     msg: &Message,
     state: &BotState,
     texts: &Responses,
 ) -> HandlerResult {
+    let image = ocr.and(screenshot::image_of(msg)).cloned();
     let item = BatchItem {
         message_id: msg.id.0,
         text: body(msg).unwrap_or_default().to_string(),
+        has_photo_only: body(msg).is_none() && image.is_none(),
+        image,
         forwarded_from_channel: origin_of(msg) == Some(ForwardOrigin::Channel),
         forwarded_hidden: origin_of(msg) == Some(ForwardOrigin::HiddenUser),
-        has_photo_only: body(msg).is_none(),
     };
     let chat = msg.chat.id.0;
-    let batchable = msg.forward_origin().is_some() || msg.media_group_id().is_some();
+    let batchable = batchable(msg);
     let joined = state.add_to_batch(chat, item, once::current_update());
     if batchable {
         if !joined.first {
@@ -205,12 +216,20 @@ async fn collect_and_check(
         send::send(bot, msg.chat.id, &reply, Some(msg.id)).await?;
         return Ok(());
     }
-    let text = items
-        .iter()
-        .map(|i| i.text.as_str())
-        .filter(|t| !t.is_empty())
-        .collect::<Vec<_>>()
-        .join("\n\n");
+    // Screenshots of an album (or forwarded ones) are read together, then checked as one.
+    let read = match ocr {
+        Some(ocr) => screenshot::read_batch(bot, ocr, items, texts).await,
+        None => screenshot::BatchRead::without_images(items),
+    };
+    if read.text.is_empty() && items.iter().any(|i| i.image.is_some()) {
+        let first = teloxide::types::MessageId(items[0].message_id);
+        let reply = read
+            .explain
+            .unwrap_or_else(|| Reply::text(replies::text_doc(&texts.bot.ocr_failed)));
+        send::send(bot, msg.chat.id, &reply, Some(first)).await?;
+        return Ok(());
+    }
+    let text = read.text;
     let origin = if items.iter().any(|i| i.forwarded_from_channel) {
         Some(ForwardOrigin::Channel)
     } else if items.iter().any(|i| i.forwarded_hidden) {
@@ -231,7 +250,10 @@ async fn collect_and_check(
             &[("count", &items.len().to_string())],
         ));
     }
-    let reply = replies::verdict_private(&report, &context, texts, &notes);
+    let mut reply = replies::verdict_private(&report, &context, texts, &notes);
+    if !read.from_images.is_empty() {
+        screenshot::quote_read_text(&mut reply, &read.from_images, texts);
+    }
     let first = teloxide::types::MessageId(items[0].message_id);
     let sent = send::send(bot, msg.chat.id, &reply, Some(first)).await?;
     tracing::info!(

@@ -6,6 +6,7 @@ use teloxide::prelude::*;
 use teloxide::types::FileMeta;
 
 use super::replies::{self, Reply};
+use super::state::BatchItem;
 use crate::classifier::{Classifier, Context};
 use crate::ocr::{Ocr, OcrError};
 use crate::render::{Inline, Paragraph};
@@ -71,6 +72,66 @@ pub async fn read(
         return Read::Explain(Reply::text(replies::text_doc(&texts.bot.ocr_failed)));
     }
     Read::Text(all.join("\n\n"))
+}
+
+/// The messages of a batch, with their images read.
+pub struct BatchRead {
+    /// Every text and read image, in message order: what is checked.
+    pub text: String,
+    /// What was read from the images (with their captions), for the quote.
+    pub from_images: String,
+    /// Why an image could not be read, when nothing at all could be.
+    pub explain: Option<Reply>,
+}
+
+impl BatchRead {
+    /// A batch whose images are not read (OCR off): the texts and captions only.
+    pub fn without_images(items: &[BatchItem]) -> BatchRead {
+        BatchRead {
+            text: join(items.iter().map(|i| i.text.trim())),
+            from_images: String::new(),
+            explain: None,
+        }
+    }
+}
+
+/// Reads the images of a batch at once (the OCR's own limit queues them) and puts the
+/// texts together in message order.
+pub async fn read_batch(bot: &Bot, ocr: &Ocr, items: &[BatchItem], texts: &Responses) -> BatchRead {
+    let reads = futures_util::future::join_all(items.iter().map(|item| async move {
+        match &item.image {
+            Some(file) => Some(read(bot, ocr, file, Some(&item.text), texts).await),
+            None => None,
+        }
+    }))
+    .await;
+    let mut parts = Vec::new();
+    let mut from_images = Vec::new();
+    let mut explain = None;
+    for (item, read) in items.iter().zip(reads) {
+        match read {
+            None => parts.push(item.text.trim().to_string()),
+            Some(Read::Text(text)) => {
+                parts.push(text.clone());
+                from_images.push(text);
+            }
+            Some(Read::Explain(reply)) => {
+                explain.get_or_insert(reply);
+            }
+        }
+    }
+    BatchRead {
+        text: join(parts.iter().map(String::as_str)),
+        from_images: join(from_images.iter().map(String::as_str)),
+        explain,
+    }
+}
+
+fn join<'a>(parts: impl Iterator<Item = &'a str>) -> String {
+    parts
+        .filter(|p| !p.is_empty())
+        .collect::<Vec<_>>()
+        .join("\n\n")
 }
 
 async fn download_and_read(bot: &Bot, ocr: &Ocr, file: &FileMeta) -> Result<String, OcrError> {

@@ -120,7 +120,10 @@ pub struct TakenBatch {
 #[derive(Debug, Clone)]
 pub struct BatchItem {
     pub message_id: i32,
+    /// The text, or an image's caption.
     pub text: String,
+    /// An image to read, when screenshots are read (OCR is on).
+    pub image: Option<teloxide::types::FileMeta>,
     pub forwarded_from_channel: bool,
     pub forwarded_hidden: bool,
     pub has_photo_only: bool,
@@ -370,6 +373,7 @@ mod tests {
         let item = |id| BatchItem {
             message_id: id,
             text: "x".into(),
+            image: None,
             forwarded_from_channel: false,
             forwarded_hidden: false,
             has_photo_only: false,
@@ -395,6 +399,7 @@ mod tests {
         let item = |id| BatchItem {
             message_id: id,
             text: "x".into(),
+            image: None,
             forwarded_from_channel: false,
             forwarded_hidden: false,
             has_photo_only: false,
