@@ -364,20 +364,23 @@ mod tests {
         );
     }
 
+    fn item(message_id: i32) -> BatchItem {
+        BatchItem {
+            message_id,
+            text: "x".into(),
+            image: None,
+            forwarded_from_channel: false,
+            forwarded_hidden: false,
+            has_photo_only: false,
+        }
+    }
+
     #[test]
     fn batches_are_bounded_and_ordered() {
         let s = BotState::new(Settings {
             max_batch: 3,
             ..Settings::default()
         });
-        let item = |id| BatchItem {
-            message_id: id,
-            text: "x".into(),
-            image: None,
-            forwarded_from_channel: false,
-            forwarded_hidden: false,
-            has_photo_only: false,
-        };
         assert!(s.add_to_batch(1, item(5), Some(50)).first);
         assert!(!s.add_to_batch(1, item(3), Some(30)).first);
         assert!(!s.add_to_batch(1, item(4), Some(40)).first);
@@ -396,14 +399,6 @@ mod tests {
     #[tokio::test]
     async fn messages_of_a_batch_wait_until_it_is_answered() {
         let s = BotState::new(Settings::default());
-        let item = |id| BatchItem {
-            message_id: id,
-            text: "x".into(),
-            image: None,
-            forwarded_from_channel: false,
-            forwarded_hidden: false,
-            has_photo_only: false,
-        };
         let _first = s.add_to_batch(1, item(1), Some(10));
         let second = s.add_to_batch(1, item(2), Some(11));
         let mut waiting = tokio::spawn(second.answered());
