@@ -11,7 +11,7 @@ use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use fake_api::{DEFAULT_BOT_USERNAME, FakeBotApi};
+use fake_api::{DEFAULT_BOT_USERNAME, FakeBotApi, Fault};
 use serde_json::{Value, json};
 
 const TOKEN: &str = "123456789:AAE2eTestTokenNotRealForLoanGuardE2E";
@@ -576,6 +576,49 @@ fn a_kill_inside_the_batch_window_loses_none_of_the_forwards() {
     assert!(text.contains("疑似诈骗"), "{text}");
     assert_eq!(reply_to_id(&sent_now[0]), Some(20));
     assert!(bot_stop_and_check_logs(bot, &[TOKEN]).success());
+}
+
+/// One chat's reply waits out a long 429 while 150 other users write. Telegram hands out at
+/// most 100 updates from the offset, and the waiting update holds the offset, so without a way
+/// out the other users would wait 30 s too. After a few seconds it stops holding the offset,
+/// and the others are answered; its own reply still goes out once the 429 is over.
+#[test]
+fn one_rate_limited_chat_does_not_hold_up_everyone_else() {
+    let api = FakeBotApi::start();
+    api.schedule_fault("sendMessage", Fault::RetryAfter(30));
+    let bot = Bot::start(&api);
+    api.push_update(private_text(6000, 1, "请转账到安全账户配合调查"));
+    api.wait_for("sendMessage", 1, Duration::from_secs(10));
+    for user in 0..150 {
+        api.push_update(private_text(
+            6100 + user,
+            1,
+            "您好，您的借款已逾期3天，请登录官方APP还款",
+        ));
+    }
+    let started = Instant::now();
+    let sent = api.wait_for("sendMessage", 151, Duration::from_secs(20));
+    let others = sent
+        .iter()
+        .filter(|m| m["chat_id"].as_i64().unwrap() >= 6100)
+        .count();
+    assert_eq!(
+        others,
+        150,
+        "everyone else answered while one chat waits out its 429 (after {:?}); logs:\n{}",
+        started.elapsed(),
+        bot.logs()
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(15),
+        "{:?}",
+        started.elapsed()
+    );
+    assert!(
+        replies_to(&api, 6000).len() == 1,
+        "only the refused attempt so far"
+    );
+    assert!(bot.logs().contains("no longer hold back"), "{}", bot.logs());
 }
 
 const SCREENSHOT_PHONE: &str = "13912345678";

@@ -6,12 +6,17 @@
 //! Telegram keeps redelivering it, and the listener skips the copies it has already handed
 //! out. Across restarts and instances, [`tracked`] skips updates the database records as
 //! handled. In webhook mode the same [`Tracker::done`] releases the update's `200`.
+//!
+//! One exception keeps a single slow update from stalling everyone: Telegram hands out at most
+//! 100 updates from the offset, so when all of them were handed out already, updates in flight
+//! for [`STALLED_AFTER`] stop holding the offset ([`Tracker::release_stalled`]); those few lose
+//! the redelivery guarantee, the rest of the bot keeps moving.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::convert::Infallible;
 use std::ops::ControlFlow;
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use futures_util::stream::{self, Stream};
 use teloxide::dispatching::UpdateHandler;
@@ -27,6 +32,12 @@ use super::state::BotState;
 use super::webhook::Completions;
 use crate::storage::Store;
 
+/// Telegram's (and the listener's) number of updates per getUpdates answer.
+pub const GET_UPDATES_LIMIT: usize = 100;
+/// How long an update may hold the offset back once newer updates can no longer be fetched
+/// (see [`Tracker::release_stalled`]).
+pub const STALLED_AFTER: Duration = Duration::from_secs(5);
+
 /// Which updates are being handled, and so how far the offset may move.
 #[derive(Default)]
 pub struct Tracker {
@@ -38,8 +49,10 @@ pub struct Tracker {
 
 #[derive(Default)]
 struct TrackerInner {
-    /// Handed to the dispatcher, not finished.
-    in_flight: BTreeSet<i64>,
+    /// Handed to the dispatcher, not finished, and when.
+    in_flight: BTreeMap<i64, Instant>,
+    /// In flight, but no longer holding the offset back (see [`Tracker::release_stalled`]).
+    released: BTreeSet<i64>,
     /// Handed out in this run (in flight or finished) and not yet confirmed: redeliveries of
     /// these are skipped.
     seen: BTreeSet<i64>,
@@ -55,7 +68,7 @@ impl Tracker {
             return false;
         }
         t.seen.insert(id);
-        t.in_flight.insert(id);
+        t.in_flight.insert(id, Instant::now());
         t.next = t.next.max(id + 1);
         true
     }
@@ -71,6 +84,7 @@ impl Tracker {
         {
             let mut t = self.inner.lock().unwrap_or_else(|e| e.into_inner());
             t.in_flight.remove(&id);
+            t.released.remove(&id);
             let floor = t.confirmed_floor();
             t.seen.retain(|s| *s >= floor);
         }
@@ -85,6 +99,26 @@ impl Tracker {
             .confirmed_floor()
     }
 
+    /// Called when getUpdates brought nothing new although it was full: the `limit` updates
+    /// from the offset were all handed out already, so nothing newer can be seen until the
+    /// offset moves. The updates in flight for `min_age` or more (a reply waiting out
+    /// Telegram's rate limit, a slow screenshot) stop holding it: the rest of the bot's users
+    /// are not kept waiting for them. The price is theirs alone: if the process dies before
+    /// they are answered, they are not delivered again. Returns how many were released.
+    pub fn release_stalled(&self, min_age: Duration) -> usize {
+        let mut t = self.inner.lock().unwrap_or_else(|e| e.into_inner());
+        let stalled: Vec<i64> = t
+            .in_flight
+            .iter()
+            .filter(|(id, since)| since.elapsed() >= min_age && !t.released.contains(id))
+            .map(|(id, _)| *id)
+            .collect();
+        t.released.extend(stalled.iter().copied());
+        let floor = t.confirmed_floor();
+        t.seen.retain(|s| *s >= floor);
+        stalled.len()
+    }
+
     pub fn in_flight(&self) -> usize {
         self.inner
             .lock()
@@ -96,7 +130,11 @@ impl Tracker {
 
 impl TrackerInner {
     fn confirmed_floor(&self) -> i64 {
-        self.in_flight.first().copied().unwrap_or(self.next)
+        self.in_flight
+            .keys()
+            .find(|id| !self.released.contains(id))
+            .copied()
+            .unwrap_or(self.next)
     }
 }
 
@@ -159,6 +197,7 @@ fn updates(s: &mut PollState) -> impl Stream<Item = Result<Update, Infallible>> 
                     .bot
                     .get_updates()
                     .offset(s.tracker.offset() as i32)
+                    .limit(GET_UPDATES_LIMIT as u8)
                     .timeout(timeout);
                 if let Some(allowed) = &s.allowed {
                     request = request.allowed_updates(allowed.clone());
@@ -171,10 +210,21 @@ fn updates(s: &mut PollState) -> impl Stream<Item = Result<Update, Infallible>> 
                 match response {
                     Ok(updates) => {
                         errors = 0;
+                        let full = updates.len() >= GET_UPDATES_LIMIT;
                         let fresh: Vec<Update> = updates
                             .into_iter()
                             .filter(|u| s.tracker.start(i64::from(u.id.0)))
                             .collect();
+                        if fresh.is_empty() && full {
+                            let released = s.tracker.release_stalled(STALLED_AFTER);
+                            if released > 0 {
+                                tracing::info!(
+                                    released,
+                                    "updates waiting long no longer hold back newer ones"
+                                );
+                                continue;
+                            }
+                        }
                         if fresh.is_empty() && busy {
                             // Only redeliveries of what is being handled: wait for progress.
                             let _ = tokio::time::timeout(
@@ -276,5 +326,25 @@ mod tests {
         assert_eq!(t.offset(), 13);
         assert!(!t.start(12), "confirmed updates are not handed out again");
         assert!(t.start(13));
+    }
+
+    #[test]
+    fn a_stalled_update_stops_holding_the_offset_only_when_old_enough() {
+        let t = Tracker::default();
+        assert!(t.start(1));
+        assert!(t.start(2));
+        t.done(2);
+        assert_eq!(t.release_stalled(Duration::from_secs(60)), 0, "too young");
+        assert_eq!(t.offset(), 1);
+        assert_eq!(t.release_stalled(Duration::ZERO), 1);
+        assert_eq!(t.offset(), 3, "update 1 no longer holds the offset");
+        assert_eq!(t.in_flight(), 1, "but it is still being handled");
+        assert!(!t.start(1), "and is not handed out again");
+        assert!(t.start(3));
+        assert_eq!(t.offset(), 3, "3 holds it now");
+        t.done(1);
+        t.done(3);
+        assert_eq!(t.offset(), 4);
+        assert_eq!(t.in_flight(), 0);
     }
 }
