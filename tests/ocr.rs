@@ -375,8 +375,15 @@ fn fake(name: &str, body: &str) -> Option<(Ocr, Scratch)> {
     );
     std::fs::write(&script, text).unwrap();
     std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
-    let ocr = Ocr::detect_program(&script).expect("fake tesseract detected");
-    Some((ocr, dir))
+    // Running a script just written can fail with ETXTBSY while another test thread forks
+    // (the child holds the write descriptor until its exec): try again briefly.
+    for _ in 0..50 {
+        if let Some(ocr) = Ocr::detect_program(&script) {
+            return Some((ocr, dir));
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    panic!("fake tesseract not detected");
 }
 
 #[cfg(not(unix))]
