@@ -29,11 +29,6 @@ pub fn texts_for(user: Option<&User>) -> &'static Responses {
     ))
 }
 
-/// Forwards and albums arrive several at once and are answered together.
-fn batchable(msg: &Message) -> bool {
-    msg.forward_origin().is_some() || msg.media_group_id().is_some()
-}
-
 fn origin_of(msg: &Message) -> Option<ForwardOrigin> {
     msg.forward_origin().map(|o| match o {
         MessageOrigin::User { .. } => ForwardOrigin::User,
@@ -103,16 +98,10 @@ pub async fn on_message(
     {
         return Ok(());
     }
-    // Without Tesseract a photo falls through: its caption is checked, or the user is asked
-    // for the text.
-    let ocr = Ocr::global();
-    if let (Some(ocr), Some(file)) = (ocr, screenshot::image_of(&msg))
-        && !batchable(&msg)
-    {
-        return check_screenshot(&bot, ocr, &msg, file, &state, texts).await;
-    }
+    // Screenshots are read when Tesseract is there; without it a photo's caption is checked,
+    // or the user is asked for the text.
     if body(&msg).is_some() || msg.photo().is_some() || screenshot::image_of(&msg).is_some() {
-        return collect_and_check(&bot, ocr, &msg, &state, texts).await;
+        return collect_and_check(&bot, Ocr::global(), &msg, &state, texts).await;
     }
     let hint = if msg.sticker().is_some() {
         &texts.bot.sticker
@@ -128,30 +117,6 @@ pub async fn on_message(
         Some(msg.id),
     )
     .await?;
-    Ok(())
-}
-
-/// A screenshot in a private chat: read, checked, and the text that was read shown back.
-async fn check_screenshot(
-    bot: &Bot,
-    ocr: &Ocr,
-    msg: &Message,
-    file: &teloxide::types::FileMeta,
-    state: &BotState,
-    texts: &Responses,
-) -> HandlerResult {
-    let reply = match screenshot::read(bot, ocr, file, msg.caption(), texts).await {
-        screenshot::Read::Text(text) => {
-            let context = Context {
-                forwarded: msg.forward_origin().is_some(),
-                forward_origin: origin_of(msg),
-                sender_number: None,
-            };
-            screenshot::private_reply(&text, &context, texts)
-        }
-        screenshot::Read::Explain(reply) => reply,
-    };
-    reply_and_remember(bot, state, msg, &reply).await?;
     Ok(())
 }
 
@@ -176,6 +141,7 @@ async fn reply_and_remember(
 
 /// Forwards, pasted text and photos in a private chat. Messages that arrive together (an album,
 /// five forwards of one conversation) are collected for a short window and answered once.
+/// Screenshots are read (when `ocr` is there) and the reply quotes the text that was read.
 async fn collect_and_check(
     bot: &Bot,
     ocr: Option<&Ocr>,
@@ -193,7 +159,7 @@ async fn collect_and_check(
         forwarded_hidden: origin_of(msg) == Some(ForwardOrigin::HiddenUser),
     };
     let chat = msg.chat.id.0;
-    let batchable = batchable(msg);
+    let batchable = msg.forward_origin().is_some() || msg.media_group_id().is_some();
     let joined = state.add_to_batch(chat, item, once::current_update());
     if batchable {
         if !joined.first {
@@ -211,6 +177,7 @@ async fn collect_and_check(
     // The reply answers every message of the batch: claim their updates with this one.
     once::cover(batch.updates.iter().copied());
     let items = &batch.items;
+    let first = teloxide::types::MessageId(items[0].message_id);
     if items.iter().all(|i| i.has_photo_only) {
         let reply = Reply::text(replies::text_doc(&texts.bot.photo_no_caption));
         send::send(bot, msg.chat.id, &reply, Some(msg.id)).await?;
@@ -222,7 +189,6 @@ async fn collect_and_check(
         None => screenshot::BatchRead::without_images(items),
     };
     if read.text.is_empty() && items.iter().any(|i| i.image.is_some()) {
-        let first = teloxide::types::MessageId(items[0].message_id);
         let reply = read
             .explain
             .unwrap_or_else(|| Reply::text(replies::text_doc(&texts.bot.ocr_failed)));
@@ -254,7 +220,6 @@ async fn collect_and_check(
     if !read.from_images.is_empty() {
         screenshot::quote_read_text(&mut reply, &read.from_images, texts);
     }
-    let first = teloxide::types::MessageId(items[0].message_id);
     let sent = send::send(bot, msg.chat.id, &reply, Some(first)).await?;
     tracing::info!(
         chat_kind = "private",

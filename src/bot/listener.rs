@@ -85,8 +85,7 @@ impl Tracker {
             let mut t = self.inner.lock().unwrap_or_else(|e| e.into_inner());
             t.in_flight.remove(&id);
             t.released.remove(&id);
-            let floor = t.confirmed_floor();
-            t.seen.retain(|s| *s >= floor);
+            t.forget_confirmed();
         }
         self.progress.notify_waiters();
     }
@@ -114,8 +113,7 @@ impl Tracker {
             .map(|(id, _)| *id)
             .collect();
         t.released.extend(stalled.iter().copied());
-        let floor = t.confirmed_floor();
-        t.seen.retain(|s| *s >= floor);
+        t.forget_confirmed();
         stalled.len()
     }
 
@@ -135,6 +133,12 @@ impl TrackerInner {
             .find(|id| !self.released.contains(id))
             .copied()
             .unwrap_or(self.next)
+    }
+
+    /// Updates below the offset are confirmed: Telegram will not deliver them again.
+    fn forget_confirmed(&mut self) {
+        let floor = self.confirmed_floor();
+        self.seen.retain(|s| *s >= floor);
     }
 }
 

@@ -1,5 +1,6 @@
-//! Screenshots: download the largest size of a photo (or an image document), read it with
-//! Tesseract, and check the text. The image is never stored; the reply shows what was read.
+//! Screenshots: download the largest size of a photo (or an image document) and read it with
+//! Tesseract; the handlers check the text. The image is never stored; the reply shows what was
+//! read.
 
 use teloxide::net::Download;
 use teloxide::prelude::*;
@@ -7,7 +8,6 @@ use teloxide::types::FileMeta;
 
 use super::replies::{self, Reply};
 use super::state::BatchItem;
-use crate::classifier::{Classifier, Context};
 use crate::ocr::{Ocr, OcrError};
 use crate::render::{Inline, Paragraph};
 use crate::responses::Responses;
@@ -142,17 +142,6 @@ async fn download_and_read(bot: &Bot, ocr: &Ocr, file: &FileMeta) -> Result<Stri
         .await
         .map_err(|e| io(&e))?;
     ocr.read(bytes).await
-}
-
-/// The private reply: the verdict, then the text that was read, in a collapsed quote.
-/// `context` says where the image came from (a screenshot forwarded from a channel keeps that
-/// hint).
-pub fn private_reply(read_text: &str, context: &Context, texts: &Responses) -> Reply {
-    let report = Classifier::shared().classify_with(read_text, context);
-    tracing::info!(verdict = report.verdict.as_str(), "checked a screenshot");
-    let mut reply = replies::verdict_private(&report, context, texts, &[]);
-    quote_read_text(&mut reply, read_text, texts);
-    reply
 }
 
 /// Show the user what OCR read, so a misread is visible (private chats only).
