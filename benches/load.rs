@@ -46,17 +46,18 @@
 //! Texts come from `tests/corpus/*.jsonl`. The fake server runs in this process and shares the
 //! machine's cores with the bot.
 
+#[path = "../tests/support/child_logs.rs"]
+mod child_logs;
 #[path = "../tests/support/fake_api.rs"]
 mod fake_api;
 
 use std::collections::HashMap;
-use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Stdio};
-use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::{Duration, Instant};
 
+use child_logs::Logs;
 use fake_api::FakeBotApi;
 use serde_json::{Value, json};
 
@@ -290,7 +291,7 @@ fn build_updates(s: &Scenario, texts: &[String]) -> Vec<(Value, (i64, i64))> {
 struct BotProcess {
     child: Child,
     db: PathBuf,
-    logs: Arc<Mutex<String>>,
+    logs: Logs,
     spawned: Instant,
 }
 
@@ -324,20 +325,7 @@ impl BotProcess {
         let mut child = command
             .spawn()
             .unwrap_or_else(|e| panic!("cannot start {BIN}: {e}"));
-        let logs = Arc::new(Mutex::new(String::new()));
-        let mut stderr = child.stderr.take().expect("piped stderr");
-        let sink = Arc::clone(&logs);
-        thread::spawn(move || {
-            let mut buf = [0u8; 8192];
-            while let Ok(n) = stderr.read(&mut buf) {
-                if n == 0 {
-                    break;
-                }
-                sink.lock()
-                    .unwrap()
-                    .push_str(&String::from_utf8_lossy(&buf[..n]));
-            }
-        });
+        let logs = Logs::collect(child.stderr.take().expect("piped stderr"));
         BotProcess {
             child,
             db,
@@ -351,7 +339,7 @@ impl BotProcess {
     }
 
     fn logs(&self) -> String {
-        self.logs.lock().unwrap().clone()
+        self.logs.text()
     }
 
     fn exited(&mut self) -> Option<ExitStatus> {

@@ -1,16 +1,17 @@
 //! End to end: the real `loanguard` binary against a fake Bot API server on 127.0.0.1.
 
+#[path = "support/child_logs.rs"]
+mod child_logs;
 #[path = "support/fake_api.rs"]
 mod fake_api;
 #[path = "support/telegram_html.rs"]
 mod telegram_html;
 
-use std::io::Read;
 use std::process::{Child, Command, Stdio};
-use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::{Duration, Instant};
 
+use child_logs::Logs;
 use fake_api::{DEFAULT_BOT_USERNAME, FakeBotApi, Fault};
 use serde_json::{Value, json};
 
@@ -21,7 +22,7 @@ const SCAM_CLIENT: i64 = 456;
 /// The running binary, with its stderr (the logs) collected.
 struct Bot {
     child: Child,
-    logs: Arc<Mutex<String>>,
+    logs: Logs,
 }
 
 /// A database file of its own for each run of the binary.
@@ -57,25 +58,12 @@ impl Bot {
             .stderr(Stdio::piped())
             .spawn()
             .expect("the loanguard binary starts");
-        let logs = Arc::new(Mutex::new(String::new()));
-        let mut stderr = child.stderr.take().expect("piped stderr");
-        let sink = logs.clone();
-        thread::spawn(move || {
-            let mut buf = [0u8; 4096];
-            while let Ok(n) = stderr.read(&mut buf) {
-                if n == 0 {
-                    break;
-                }
-                sink.lock()
-                    .unwrap()
-                    .push_str(&String::from_utf8_lossy(&buf[..n]));
-            }
-        });
+        let logs = Logs::collect(child.stderr.take().expect("piped stderr"));
         Bot { child, logs }
     }
 
     fn logs(&self) -> String {
-        self.logs.lock().unwrap().clone()
+        self.logs.text()
     }
 
     /// SIGTERM, then wait for a clean exit.

@@ -130,21 +130,9 @@ impl FakeBotApi {
     /// `update_id` (starting at 1) unless the value already has one; returns the id.
     ///
     /// Panics if `update` is not a JSON object.
-    pub fn push_update(&self, mut update: Value) -> i64 {
-        let object = update
-            .as_object_mut()
-            .expect("push_update: an update must be a JSON object");
+    pub fn push_update(&self, update: Value) -> i64 {
         let mut state = self.shared.lock();
-        let id = match object.get("update_id").and_then(Value::as_i64) {
-            Some(id) => id,
-            None => {
-                let id = state.next_update_id;
-                object.insert("update_id".into(), json!(id));
-                id
-            }
-        };
-        state.next_update_id = state.next_update_id.max(id + 1);
-        state.updates.push_back((id, update));
+        let id = state.enqueue(update);
         self.shared.changed.notify_all();
         id
     }
@@ -153,23 +141,10 @@ impl FakeBotApi {
     /// all together (as a backlog). Ids are assigned as in [`FakeBotApi::push_update`].
     pub fn push_updates(&self, updates: impl IntoIterator<Item = Value>) -> Vec<i64> {
         let mut state = self.shared.lock();
-        let mut ids = Vec::new();
-        for mut update in updates {
-            let object = update
-                .as_object_mut()
-                .expect("push_updates: an update must be a JSON object");
-            let id = match object.get("update_id").and_then(Value::as_i64) {
-                Some(id) => id,
-                None => {
-                    let id = state.next_update_id;
-                    object.insert("update_id".into(), json!(id));
-                    id
-                }
-            };
-            state.next_update_id = state.next_update_id.max(id + 1);
-            state.updates.push_back((id, update));
-            ids.push(id);
-        }
+        let ids = updates
+            .into_iter()
+            .map(|update| state.enqueue(update))
+            .collect();
         self.shared.changed.notify_all();
         ids
     }
@@ -425,6 +400,24 @@ impl State {
             response_delays: HashMap::new(),
             answering: HashMap::new(),
         }
+    }
+
+    /// Queues an update, giving it the next `update_id` unless it has one; returns the id.
+    fn enqueue(&mut self, mut update: Value) -> i64 {
+        let object = update
+            .as_object_mut()
+            .expect("push_update: an update must be a JSON object");
+        let id = match object.get("update_id").and_then(Value::as_i64) {
+            Some(id) => id,
+            None => {
+                let id = self.next_update_id;
+                object.insert("update_id".into(), json!(id));
+                id
+            }
+        };
+        self.next_update_id = self.next_update_id.max(id + 1);
+        self.updates.push_back((id, update));
+        id
     }
 
     fn count_of(&self, method: &str) -> usize {
