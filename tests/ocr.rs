@@ -189,37 +189,30 @@ fn render(im: &Path, dir: &Path, n: usize, text: &str, variant: Variant, reply: 
         s("-annotate"),
         s("+330+112"),
         s("短信"),
-        s("-fill"),
-        s(bubble),
-        s("-draw"),
-        format!(
-            "roundrectangle {x0},{y0} {},{} 18,18",
-            x0 + w + 2 * pad,
-            y0 + h + 2 * pad
-        ),
-        msg.display().to_string(),
-        s("-geometry"),
-        format!("+{}+{}", x0 + pad, y0 + pad),
-        s("-composite"),
     ];
+    // A rounded bubble of `fill` at (x, y), with the rendered text image inside.
+    let bubble_at = |fill: &str, (x, y): (u32, u32), text: &Path, (w, h): (u32, u32)| {
+        vec![
+            s("-fill"),
+            s(fill),
+            s("-draw"),
+            format!(
+                "roundrectangle {x},{y} {},{} 18,18",
+                x + w + 2 * pad,
+                y + h + 2 * pad
+            ),
+            text.display().to_string(),
+            s("-geometry"),
+            format!("+{}+{}", x + pad, y + pad),
+            s("-composite"),
+        ]
+    };
+    args.extend(bubble_at(bubble, (x0, y0), &msg, (w, h)));
     if reply {
         let (r, rw, rh) = caption("reply", REPLY, mine, 400);
         let ry = y0 + h + 2 * pad + 40;
         let rx = 720 - 30 - rw - 2 * pad;
-        args.extend([
-            s("-fill"),
-            s(mine),
-            s("-draw"),
-            format!(
-                "roundrectangle {rx},{ry} {},{} 18,18",
-                rx + rw + 2 * pad,
-                ry + rh + 2 * pad
-            ),
-            r.display().to_string(),
-            s("-geometry"),
-            format!("+{}+{}", rx + pad, ry + pad),
-            s("-composite"),
-        ]);
+        args.extend(bubble_at(mine, (rx, ry), &r, (rw, rh)));
     }
     let out = match variant {
         Variant::Jpeg => {
