@@ -185,8 +185,10 @@ async fn collect_and_check(
     }
     // Screenshots of an album (or forwarded ones) are read together, then checked as one.
     let read = match ocr {
-        Some(ocr) => screenshot::read_batch(bot, ocr, items, texts).await,
-        None => screenshot::BatchRead::without_images(items),
+        Some(ocr) if items.iter().any(|i| i.image.is_some()) => {
+            screenshot::read_batch(bot, ocr, items, texts).await
+        }
+        _ => screenshot::BatchRead::without_images(items),
     };
     if read.text.is_empty() && items.iter().any(|i| i.image.is_some()) {
         let reply = read

@@ -85,7 +85,7 @@ pub struct BatchRead {
 }
 
 impl BatchRead {
-    /// A batch whose images are not read (OCR off): the texts and captions only.
+    /// A batch with no image to read (or OCR off): the texts and captions only.
     pub fn without_images(items: &[BatchItem]) -> BatchRead {
         BatchRead {
             text: join(items.iter().map(|i| i.text.trim())),
