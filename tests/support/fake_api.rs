@@ -269,16 +269,6 @@ impl FakeBotApi {
             .unwrap_or(0)
     }
 
-    /// Blocks until `answering(method)` is at least `count` or `timeout` passed; returns whether
-    /// it got there.
-    pub fn wait_for_answering(&self, method: &str, count: usize, timeout: Duration) -> bool {
-        let state = self.shared.lock();
-        let state = self.shared.wait_while(state, timeout, |s| {
-            s.answering.get(method).copied().unwrap_or(0) < count
-        });
-        state.answering.get(method).copied().unwrap_or(0) >= count
-    }
-
     /// Answers the next request to `method` (case-insensitive) with `fault`, once. Faults for
     /// the same method apply in the order they were scheduled.
     pub fn schedule_fault(&self, method: &str, fault: Fault) {
