@@ -9,7 +9,7 @@ fn main() -> ExitCode {
     let args = Args::parse();
     match args.command {
         Some(Command::Check(check)) => cli::check(check),
-        Some(Command::Eval { files }) => cli::eval(&files),
+        Some(Command::Eval { files, row }) => cli::eval(&files, row.as_deref()),
         Some(Command::Doctor) => cli::doctor(),
         Some(Command::Chat { lang }) => cli::chat(&lang),
         Some(Command::Feedback {

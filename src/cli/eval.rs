@@ -15,6 +15,19 @@ struct Labelled {
     id: Value,
     text: String,
     label: String,
+    /// What kind of message it is (`loan_offer`, `legit_court`, …); optional.
+    #[serde(default)]
+    family: Option<String>,
+}
+
+/// How one family of messages fared.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct FamilyScore {
+    pub total: usize,
+    /// Verdict equal to the label.
+    pub right: usize,
+    /// Called scam or suspicious.
+    pub flagged: usize,
 }
 
 /// A message the classifier got wrong.
@@ -30,12 +43,30 @@ pub struct Evaluation {
     /// `confusion[expected][got]`.
     pub confusion: BTreeMap<Verdict, BTreeMap<Verdict, usize>>,
     pub misses: Vec<Miss>,
+    /// Per family, for rows that name one.
+    pub families: BTreeMap<String, FamilyScore>,
     /// Lines that could not be read, with their line numbers.
     pub bad_lines: Vec<(usize, String)>,
 }
 
 impl Evaluation {
     pub fn add(&mut self, id: String, expected: Verdict, got: Verdict) {
+        self.add_in_family(id, None, expected, got);
+    }
+
+    pub fn add_in_family(
+        &mut self,
+        id: String,
+        family: Option<&str>,
+        expected: Verdict,
+        got: Verdict,
+    ) {
+        if let Some(family) = family {
+            let f = self.families.entry(family.to_string()).or_default();
+            f.total += 1;
+            f.right += usize::from(expected == got);
+            f.flagged += usize::from(matches!(got, Verdict::Scam | Verdict::Suspicious));
+        }
         *self
             .confusion
             .entry(expected)
@@ -83,6 +114,24 @@ impl Evaluation {
         }
     }
 
+    /// Share of `scam` messages called `scam` or `suspicious`: the user was warned.
+    pub fn flagged(&self) -> f64 {
+        let flagged = self.count(Verdict::Scam, Verdict::Scam)
+            + self.count(Verdict::Scam, Verdict::Suspicious);
+        let actual: usize = Verdict::ALL
+            .iter()
+            .map(|g| self.count(Verdict::Scam, *g))
+            .sum();
+        ratio(flagged, actual)
+    }
+
+    /// Share of each family's messages given their label's verdict.
+    pub fn family_recall(&self) -> impl Iterator<Item = (&str, f64, &FamilyScore)> {
+        self.families
+            .iter()
+            .map(|(name, f)| (name.as_str(), ratio(f.right, f.total), f))
+    }
+
     /// Share of `legit` and `unrelated` messages called `scam`.
     pub fn false_alarm_rate(&self) -> f64 {
         let safe = [Verdict::Legit, Verdict::Unrelated];
@@ -93,6 +142,24 @@ impl Evaluation {
             .map(|(e, g)| self.count(e, g))
             .sum();
         ratio(alarms, all)
+    }
+
+    /// One row of tests/holdout/SCORES.md: date, set, size, accuracy, scam recall, flagged,
+    /// false alarms, and the recall of every family.
+    pub fn scores_row(&self, date: &str, set: &str) -> String {
+        let families: Vec<String> = self
+            .family_recall()
+            .map(|(name, recall, f)| format!("{name} {recall:.2} ({})", f.total))
+            .collect();
+        format!(
+            "| {date} | {set} | {} | {:.3} | {:.3} | {:.3} | {:.3} | {} |",
+            self.total(),
+            self.accuracy(),
+            self.recall(Verdict::Scam),
+            self.flagged(),
+            self.false_alarm_rate(),
+            families.join(", ")
+        )
     }
 
     /// The human-readable summary `loanguard eval` prints.
@@ -131,9 +198,31 @@ impl Evaluation {
         let _ = writeln!(out, "scam recall: {:.3}", self.recall(Verdict::Scam));
         let _ = writeln!(
             out,
+            "flagged (scam called scam or suspicious): {:.3}",
+            self.flagged()
+        );
+        let _ = writeln!(
+            out,
             "false alarms (legit or unrelated called scam): {:.3}",
             self.false_alarm_rate()
         );
+        if !self.families.is_empty() {
+            let _ = writeln!(
+                out,
+                "\n{:>20}{:>7}{:>9}{:>9}",
+                "family", "n", "recall", "flagged"
+            );
+            for (name, recall, f) in self.family_recall() {
+                let _ = writeln!(
+                    out,
+                    "{:>20}{:>7}{:>9.3}{:>9.3}",
+                    name,
+                    f.total,
+                    recall,
+                    ratio(f.flagged, f.total)
+                );
+            }
+        }
         if !self.misses.is_empty() {
             let _ = writeln!(out, "\nwrong ({}):", self.misses.len());
             for m in &self.misses {
@@ -192,7 +281,7 @@ pub fn evaluate(classifier: &Classifier, input: impl BufRead, into: &mut Evaluat
             other => other.to_string(),
         };
         let got = classifier.classify(&item.text).verdict;
-        into.add(id, expected, got);
+        into.add_in_family(id, item.family.as_deref(), expected, got);
     }
 }
 
@@ -216,6 +305,19 @@ mod tests {
         assert!((e.false_alarm_rate() - 0.25).abs() < 1e-9);
         assert!((e.accuracy() - 12.0 / 14.0).abs() < 1e-9);
         assert_eq!(e.misses.len(), 2);
+    }
+
+    #[test]
+    fn families_are_scored_on_their_own_label() {
+        let mut e = Evaluation::default();
+        e.add_in_family("a".into(), Some("loan_offer"), Verdict::Scam, Verdict::Scam);
+        e.add_in_family("b".into(), Some("loan_offer"), Verdict::Scam, Verdict::Suspicious);
+        e.add_in_family("c".into(), Some("ordinary"), Verdict::Unrelated, Verdict::Unrelated);
+        let loan = e.families["loan_offer"];
+        assert_eq!((loan.total, loan.right, loan.flagged), (2, 1, 2));
+        assert!((e.flagged() - 1.0).abs() < 1e-9);
+        assert!((e.recall(Verdict::Scam) - 0.5).abs() < 1e-9);
+        assert!(e.render().contains("loan_offer"));
     }
 
     #[test]

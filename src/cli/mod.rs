@@ -48,6 +48,9 @@ pub enum Command {
     Eval {
         #[arg(required = true)]
         files: Vec<PathBuf>,
+        /// Also print the scores as a row of tests/holdout/SCORES.md, under this set name.
+        #[arg(long, value_name = "SET")]
+        row: Option<String>,
     },
 }
 
@@ -178,7 +181,7 @@ fn read_image(path: &std::path::Path) -> Result<String, String> {
 }
 
 /// `loanguard eval`.
-pub fn eval(files: &[PathBuf]) -> ExitCode {
+pub fn eval(files: &[PathBuf], row: Option<&str>) -> ExitCode {
     let classifier = Classifier::shared();
     let mut evaluation = eval::Evaluation::default();
     for path in files {
@@ -188,6 +191,10 @@ pub fn eval(files: &[PathBuf]) -> ExitCode {
         }
     }
     print!("{}", evaluation.render());
+    if let Some(set) = row {
+        let date = chrono::Utc::now().format("%Y-%m-%d").to_string();
+        println!("\n{}", evaluation.scores_row(&date, set));
+    }
     ExitCode::SUCCESS
 }
 
