@@ -10,6 +10,11 @@ fn main() -> ExitCode {
     match args.command {
         Some(Command::Check(check)) => cli::check(check),
         Some(Command::Eval { files, row }) => cli::eval(&files, row.as_deref()),
+        Some(Command::Train {
+            corpus,
+            out,
+            folds,
+        }) => cli::train(&corpus, &out, folds),
         Some(Command::Doctor) => cli::doctor(),
         Some(Command::Chat { lang }) => cli::chat(&lang),
         Some(Command::Feedback {

@@ -5,12 +5,16 @@ use std::collections::BTreeMap;
 use serde::Deserialize;
 
 use super::directory::Directory;
+use super::learned::LearnedConfig;
 use super::rules::RuleFile;
 
 pub const T2S_TABLE: &str = include_str!("data/t2s.txt");
 pub const FOLDS_TOML: &str = include_str!("data/folds.toml");
 pub const RULES_TOML: &str = include_str!("data/rules.toml");
 pub const DIRECTORY_TOML: &str = include_str!("data/directory.toml");
+pub const LEARNED_TOML: &str = include_str!("data/learned.toml");
+/// Written by `loanguard train`; empty means "no learned stage yet".
+pub const LEARNED_MODEL: &[u8] = include_bytes!("data/learned.bin");
 
 /// Obfuscated spellings and the word they stand for, written in normalised form.
 #[derive(Debug, Deserialize)]
@@ -25,6 +29,7 @@ pub struct EmbeddedData {
     pub folds: FoldTable,
     pub rules: RuleFile,
     pub directory: Directory,
+    pub learned: LearnedConfig,
 }
 
 impl EmbeddedData {
@@ -35,6 +40,7 @@ impl EmbeddedData {
             rules: toml::from_str(RULES_TOML).map_err(|e| format!("rules.toml: {e}"))?,
             directory: toml::from_str(DIRECTORY_TOML)
                 .map_err(|e| format!("directory.toml: {e}"))?,
+            learned: toml::from_str(LEARNED_TOML).map_err(|e| format!("learned.toml: {e}"))?,
         })
     }
 }

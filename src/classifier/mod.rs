@@ -24,7 +24,9 @@ mod checksum;
 mod data;
 pub mod directory;
 pub mod entities;
+pub mod family;
 mod features;
+pub mod learned;
 pub mod normalize;
 pub mod numbers;
 pub mod rules;
@@ -39,6 +41,8 @@ pub use checksum::{luhn_ok, resident_id_checksum};
 pub use directory::{Directory, Entry, EntryKind};
 use entities::Extractor;
 pub use entities::{Detail, Entity, EntityKind, redact_value};
+pub use family::Family;
+use learned::{Hashed, LearnedConfig, Model, Prediction, Thresholds};
 use normalize::Normalizer;
 pub use rules::{Category, Rule, RuleKind};
 use rules::{Occurrence, RuleSet};
@@ -138,6 +142,20 @@ pub struct Report<'c> {
     pub notes: Vec<Note>,
     /// Directory entries whose numbers or names appear in the message.
     pub directory_hits: Vec<&'c Entry>,
+    /// The learned stage's opinion, when it has a model.
+    pub learned: Option<LearnedView>,
+}
+
+/// What the learned stage thought of the message.
+#[derive(Debug, Clone, Serialize)]
+pub struct LearnedView {
+    /// The most likely family overall.
+    pub family: Family,
+    /// Probability of each verdict, 0–1.
+    pub scam: f64,
+    pub suspicious: f64,
+    pub legit: f64,
+    pub unrelated: f64,
 }
 
 impl Report<'_> {
@@ -165,24 +183,92 @@ pub struct Classifier {
     extractor: Extractor,
     rules: RuleSet,
     directory: Directory,
+    learned: Option<Model>,
+    learned_config: LearnedConfig,
+    /// Where the learned stage's own rules start in `rules.rules`.
+    learned_rules: usize,
+}
+
+/// Ids of the learned stage's signals: one per scam family, then these.
+const LEARNED_CHECK: &str = "learned.check";
+const LEARNED_SAFE: &str = "learned.safe";
+/// The weight of the learned scam signal: a scam on its own, like a decisive mechanism.
+const LEARNED_SCAM_WEIGHT: i32 = SCAM_THRESHOLD;
+const LEARNED_CHECK_WEIGHT: i32 = SUSPICIOUS_THRESHOLD;
+const LEARNED_SAFE_WEIGHT: i32 = -SUSPICIOUS_THRESHOLD;
+
+fn learned_scam_id(family: Family) -> String {
+    format!("learned.{}", family.as_str())
 }
 
 static SHARED: LazyLock<Classifier> =
     LazyLock::new(|| Classifier::new().expect("the embedded classifier data is valid"));
 
 impl Classifier {
-    /// Compiles the embedded rules, folds and directory.
+    /// Compiles the embedded rules, folds and directory, and loads the embedded model.
     pub fn new() -> Result<Self, String> {
+        let mut c = Self::rules_only()?;
+        if !data::LEARNED_MODEL.is_empty() {
+            let model = Model::from_bytes(data::LEARNED_MODEL)?;
+            if model.scheme() != c.learned_config.train.scheme() {
+                return Err("learned.bin was made with another [train] scheme; run `loanguard train`".into());
+            }
+            c.learned = Some(model);
+        }
+        Ok(c)
+    }
+
+    /// The first stage alone: what `loanguard train` learns from, and a model is added to.
+    pub fn rules_only() -> Result<Self, String> {
         let data = data::EmbeddedData::load()?;
         let normalizer = Normalizer::new(data.t2s, &data.folds)?;
         let extractor = Extractor::new(&data.directory)?;
-        let rules = RuleSet::compile(data.rules, |w| normalizer.normalize(w).as_str().to_string())?;
+        let mut rules =
+            RuleSet::compile(data.rules, |w| normalizer.normalize(w).as_str().to_string())?;
+        let learned_rules = rules.rules.len();
+        for family in Family::ALL.iter().filter(|f| f.is_scam()) {
+            rules.rules.push(Rule::learned(
+                learned_scam_id(*family),
+                RuleKind::Risk,
+                LEARNED_SCAM_WEIGHT,
+            ));
+        }
+        rules.rules.push(Rule::learned(
+            LEARNED_CHECK.into(),
+            RuleKind::Risk,
+            LEARNED_CHECK_WEIGHT,
+        ));
+        rules.rules.push(Rule::learned(
+            LEARNED_SAFE.into(),
+            RuleKind::Legit,
+            LEARNED_SAFE_WEIGHT,
+        ));
         Ok(Self {
             normalizer,
             extractor,
             rules,
             directory: data.directory,
+            learned: None,
+            learned_config: data.learned,
+            learned_rules,
         })
+    }
+
+    /// Uses `model` as the learned stage (training and tests).
+    pub fn with_model(mut self, model: Model) -> Self {
+        self.learned = Some(model);
+        self
+    }
+
+    pub fn learned_config(&self) -> &LearnedConfig {
+        &self.learned_config
+    }
+
+    fn learned_rule(&self, id: &str) -> &Rule {
+        self.rules.rules[self.learned_rules..]
+            .iter()
+            .find(|r| r.id == id)
+            .expect("every learned rule is made in rules_only")
     }
 
     /// One classifier for the whole process, built on first use.
@@ -218,6 +304,15 @@ impl Classifier {
     }
 
     pub fn classify_with(&self, text: &str, context: &Context) -> Report<'_> {
+        self.classify_inner(text, context, self.learned_config.thresholds)
+    }
+
+    /// As [`Classifier::classify`], with other thresholds for the learned stage (tuning).
+    pub fn classify_with_thresholds(&self, text: &str, thresholds: Thresholds) -> Report<'_> {
+        self.classify_inner(text, &Context::default(), thresholds)
+    }
+
+    fn classify_inner(&self, text: &str, context: &Context, thresholds: Thresholds) -> Report<'_> {
         let (text, truncated) = truncate(text);
         let mut notes = Vec::new();
         if truncated {
@@ -234,6 +329,7 @@ impl Classifier {
                 entities: Vec::new(),
                 notes,
                 directory_hits: Vec::new(),
+                learned: None,
             };
         }
         let entities = self.extractor.extract(&norm, &self.directory);
@@ -260,7 +356,7 @@ impl Classifier {
         let mut warning = false;
         let mut signals = Vec::new();
         let mut violations = Vec::new();
-        for firing in firings {
+        for firing in &firings {
             let (evidence, span) = quote(text, &norm, &firing.spans);
             let signal = Signal {
                 rule: firing.rule,
@@ -279,6 +375,21 @@ impl Classifier {
             // reader.
             signals.retain(|s| s.rule.kind != RuleKind::Risk);
             violations.clear();
+        }
+
+        let mut learned = None;
+        if let Some(model) = &self.learned {
+            let hashed = self.learned_features(norm.as_str(), &entities, &feats, &firings);
+            let prediction = model.predict(&hashed);
+            relevant |= self.add_learned_signals(
+                model,
+                (&prediction, thresholds),
+                &hashed,
+                text,
+                &norm,
+                &mut signals,
+            );
+            learned = Some(view(&prediction));
         }
 
         let fraud = fraud_score(&signals);
@@ -307,7 +418,119 @@ impl Classifier {
             entities,
             notes,
             directory_hits,
+            learned,
         }
+    }
+
+    /// The learned stage's features: n-grams, derived features, the rules that fired.
+    fn learned_features(
+        &self,
+        norm: &str,
+        entities: &[Entity],
+        feats: &[(features::Feature, Range<usize>)],
+        firings: &[rules::Firing<'_>],
+    ) -> Vec<Hashed> {
+        let scheme = self.learned_config.train.scheme();
+        let mut out = Vec::with_capacity(norm.len() * 2);
+        learned::features::ngrams(scheme, norm, entities, &mut out);
+        for (f, _) in feats {
+            learned::features::token(scheme, "feature", f.name(), &mut out);
+        }
+        for firing in firings {
+            learned::features::token(scheme, "rule", &firing.rule.id, &mut out);
+        }
+        out
+    }
+
+    /// The hashed features of `text` as the learned stage sees them: what `loanguard train`
+    /// learns from. Rules only; the model never sees its own opinion.
+    pub fn training_features(&self, text: &str) -> Vec<u32> {
+        let text = truncate(text).0;
+        let norm = self.normalizer.normalize(text);
+        let entities = self.extractor.extract(&norm, &self.directory);
+        let mut occurrences: Vec<Occurrence> = Vec::with_capacity(64);
+        self.rules.scan_concepts(norm.as_str(), &mut occurrences);
+        let mut feats = Vec::new();
+        features::derive(
+            &entities,
+            &self.directory,
+            &Context::default(),
+            norm.as_str().len(),
+            &mut feats,
+        );
+        occurrences.extend(feats.iter().map(|(f, r)| Occurrence {
+            term: self.rules.feature_term(*f),
+            start: r.start,
+            end: r.end,
+            negated: false,
+        }));
+        let firings = self.rules.evaluate(&occurrences);
+        self.learned_features(norm.as_str(), &entities, &feats, &firings)
+            .into_iter()
+            .map(|h| h.bucket)
+            .collect()
+    }
+
+    /// Turns the model's probabilities into signals, with the n-grams that weighed most as
+    /// evidence. Returns whether the model thinks the message is about a debt.
+    fn add_learned_signals<'c>(
+        &'c self,
+        model: &Model,
+        (prediction, t): (&Prediction, Thresholds),
+        hashed: &[Hashed],
+        text: &str,
+        norm: &normalize::Normalized,
+        signals: &mut Vec<Signal<'c>>,
+    ) -> bool {
+        let p_scam = prediction.of(Verdict::Scam);
+        let p_flag = p_scam + prediction.of(Verdict::Suspicious);
+        let p_safe = prediction.of(Verdict::Legit) + prediction.of(Verdict::Unrelated);
+        let decisive = signals
+            .iter()
+            .any(|s| s.rule.kind == RuleKind::Risk && s.rule.weight >= SCAM_THRESHOLD);
+        let (rule, family) = if p_scam >= t.scam {
+            let family = prediction.top(Verdict::Scam).0;
+            (Some(self.learned_rule(&learned_scam_id(family))), family)
+        } else if p_flag >= t.flag {
+            let (scam, p) = prediction.top(Verdict::Scam);
+            let (susp, q) = prediction.top(Verdict::Suspicious);
+            let family = if p >= q { scam } else { susp };
+            (Some(self.learned_rule(LEARNED_CHECK)), family)
+        } else if p_safe >= t.safe && !decisive {
+            let (legit, p) = prediction.top(Verdict::Legit);
+            let (other, q) = prediction.top(Verdict::Unrelated);
+            let family = if p >= q { legit } else { other };
+            (Some(self.learned_rule(LEARNED_SAFE)), family)
+        } else {
+            (None, Family::Ordinary)
+        };
+        if let Some(rule) = rule {
+            let spans = model.evidence(hashed, family, 3);
+            if !spans.is_empty() {
+                let (evidence, span) = quote(text, norm, &spans);
+                signals.push(Signal {
+                    rule,
+                    evidence,
+                    span,
+                });
+            }
+        }
+        prediction.of(Verdict::Legit) >= t.legit
+    }
+}
+
+fn view(p: &Prediction) -> LearnedView {
+    let family = Family::ALL
+        .iter()
+        .zip(&p.probabilities)
+        .fold((Family::Ordinary, -1.0), |a, (f, q)| if *q > a.1 { (*f, *q) } else { a })
+        .0;
+    LearnedView {
+        family,
+        scam: p.of(Verdict::Scam),
+        suspicious: p.of(Verdict::Suspicious),
+        legit: p.of(Verdict::Legit),
+        unrelated: p.of(Verdict::Unrelated),
     }
 }
 

@@ -58,6 +58,8 @@ pub enum Category {
     LegitimateMarks,
     /// Words that make a message about debt at all.
     Topic,
+    /// The learned stage's opinion (see `classifier/learned`).
+    Learned,
 }
 
 impl Category {
@@ -82,6 +84,7 @@ impl Category {
             Self::ContactMismatch => "contact_mismatch",
             Self::LegitimateMarks => "legitimate_marks",
             Self::Topic => "topic",
+            Self::Learned => "learned",
         }
     }
 }
@@ -170,6 +173,23 @@ struct Term {
     negated: bool,
     /// `*concept`: negated or not, it counts ("警惕…诈骗" is still a warning).
     either: bool,
+}
+
+impl Rule {
+    /// A rule that no words fire: the learned stage raises its signal.
+    pub(crate) fn learned(id: String, kind: RuleKind, weight: i32) -> Self {
+        Self {
+            id,
+            category: Category::Learned,
+            kind,
+            weight,
+            all: Vec::new(),
+            any: Vec::new(),
+            none: Vec::new(),
+            context: Vec::new(),
+            window: None,
+        }
+    }
 }
 
 /// One place where a concept or a feature occurs, in normalised-text bytes.

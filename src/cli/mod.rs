@@ -3,6 +3,7 @@
 pub mod check;
 pub mod eval;
 pub mod json;
+pub mod train;
 
 use std::io::{self, Read, Write};
 use std::path::PathBuf;
@@ -45,6 +46,18 @@ pub enum Command {
         action: FeedbackAction,
     },
     /// Score the classifier on labelled JSON Lines files ({"id", "text", "label"}).
+    /// Rebuild the learned stage from the labelled corpus (deterministic), or cross-validate it.
+    Train {
+        /// Folder of labelled JSON Lines files; rows need a `family`.
+        #[arg(long, default_value = "tests/corpus")]
+        corpus: PathBuf,
+        /// Where to write the model.
+        #[arg(long, default_value = "src/classifier/data/learned.bin")]
+        out: PathBuf,
+        /// Instead of writing the model, report K-fold cross-validated scores.
+        #[arg(long, value_name = "K")]
+        folds: Option<usize>,
+    },
     Eval {
         #[arg(required = true)]
         files: Vec<PathBuf>,
@@ -178,6 +191,38 @@ fn read_image(path: &std::path::Path) -> Result<String, String> {
         return Err("图片里没有读到文字（no text found in the image）".into());
     }
     Ok(text)
+}
+
+/// `loanguard train`.
+pub fn train(corpus: &std::path::Path, out: &std::path::Path, folds: Option<usize>) -> ExitCode {
+    let (rows, skipped) = match train::read_corpus(corpus) {
+        Ok(r) => r,
+        Err(e) => return fail(&e),
+    };
+    eprintln!(
+        "loanguard: {} labelled rows, {} without a family skipped",
+        rows.len(),
+        skipped.len()
+    );
+    if let Some(k) = folds {
+        return match train::cross_validate(&rows, k) {
+            Ok(report) => {
+                print!("{report}");
+                ExitCode::SUCCESS
+            }
+            Err(e) => fail(&e),
+        };
+    }
+    let model = match train::train_model(&rows) {
+        Ok(m) => m,
+        Err(e) => return fail(&e),
+    };
+    let bytes = model.to_bytes();
+    if let Err(e) = std::fs::write(out, &bytes) {
+        return fail(&format!("{}: {e}", out.display()));
+    }
+    eprintln!("loanguard: wrote {} ({} bytes)", out.display(), bytes.len());
+    ExitCode::SUCCESS
 }
 
 /// `loanguard eval`.

@@ -1,0 +1,158 @@
+//! What the learned stage sees of a message: character n-grams of the normalised text, with
+//! each entity replaced by its kind (another phone number or amount is the same message), and
+//! tokens for the derived features and the rules that fired.
+
+use std::ops::Range;
+
+use super::hashing::{bucket, fnv1a};
+use crate::classifier::entities::{Entity, EntityKind};
+
+/// One hashed feature, and where in the normalised text it came from (n-grams only).
+#[derive(Debug, Clone)]
+pub struct Hashed {
+    pub bucket: u32,
+    pub span: Option<Range<usize>>,
+}
+
+/// Which n-gram lengths to use; part of the model file, so a model is read the way it was made.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Scheme {
+    pub bucket_bits: u32,
+    pub min_n: usize,
+    pub max_n: usize,
+}
+
+/// A character of the model's view of the text, with its normalised-text byte range.
+struct Unit {
+    ch: char,
+    span: Range<usize>,
+}
+
+/// Placeholders for entities: one private-use character per kind.
+fn placeholder(kind: EntityKind) -> char {
+    let n = match kind {
+        EntityKind::Mobile => 0,
+        EntityKind::Landline => 1,
+        EntityKind::ServiceNumber => 2,
+        EntityKind::SmsPort => 3,
+        EntityKind::BankCard => 4,
+        EntityKind::IdNumber => 5,
+        EntityKind::QqId => 6,
+        EntityKind::WechatId => 7,
+        EntityKind::Url => 8,
+        EntityKind::Amount => 9,
+        EntityKind::Date => 10,
+        EntityKind::Time => 11,
+        EntityKind::CaseNumber => 12,
+        // Lender and brand names stay as text: "借呗" and "【招联金融】" say something.
+        EntityKind::Lender | EntityKind::Brand => return '\0',
+    };
+    char::from_u32(0xE000 + n).unwrap_or('\u{E000}')
+}
+
+fn units(norm: &str, entities: &[Entity]) -> Vec<Unit> {
+    let mut spans: Vec<(Range<usize>, char)> = entities
+        .iter()
+        .map(|e| (e.norm_span.clone(), placeholder(e.kind)))
+        .filter(|(_, p)| *p != '\0')
+        .collect();
+    spans.sort_by_key(|(r, _)| r.start);
+    let mut out = Vec::with_capacity(norm.len() / 2);
+    let mut next_entity = spans.iter().peekable();
+    let mut skip_to = 0;
+    for (pos, c) in norm.char_indices() {
+        if pos < skip_to {
+            continue;
+        }
+        while next_entity.peek().is_some_and(|(r, _)| r.end <= pos) {
+            next_entity.next();
+        }
+        if let Some((r, p)) = next_entity.peek()
+            && r.start <= pos
+        {
+            out.push(Unit {
+                ch: *p,
+                span: r.clone(),
+            });
+            skip_to = r.end;
+            next_entity.next();
+            continue;
+        }
+        let ch = if c.is_ascii_digit() { '0' } else { c };
+        // Runs of spaces and digits say nothing more than one of them.
+        if (ch == ' ' || ch == '0') && out.last().is_some_and(|u: &Unit| u.ch == ch) {
+            continue;
+        }
+        out.push(Unit {
+            ch,
+            span: pos..pos + c.len_utf8(),
+        });
+    }
+    out
+}
+
+/// Appends the n-gram features of `norm` to `out`.
+pub fn ngrams(scheme: Scheme, norm: &str, entities: &[Entity], out: &mut Vec<Hashed>) {
+    let units = units(norm, entities);
+    let mut buf = [0u8; 4 * 8];
+    for n in scheme.min_n..=scheme.max_n {
+        for window in units.windows(n) {
+            let mut len = 0;
+            for u in window {
+                len += u.ch.encode_utf8(&mut buf[len..]).len();
+            }
+            let h = fnv1a(&[&[b'g', n as u8], &buf[..len]]);
+            out.push(Hashed {
+                bucket: bucket(h, scheme.bucket_bits),
+                span: Some(window[0].span.start..window[n - 1].span.end),
+            });
+        }
+    }
+}
+
+/// Appends a named token ("rule:pay.qr_code", "feature:url_unofficial").
+pub fn token(scheme: Scheme, kind: &str, name: &str, out: &mut Vec<Hashed>) {
+    let h = fnv1a(&[b"t", kind.as_bytes(), name.as_bytes()]);
+    out.push(Hashed {
+        bucket: bucket(h, scheme.bucket_bits),
+        span: None,
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SCHEME: Scheme = Scheme {
+        bucket_bits: 16,
+        min_n: 1,
+        max_n: 3,
+    };
+
+    #[test]
+    fn entities_become_one_placeholder_and_digits_fold() {
+        let text = "请转账到6222021603884417谢谢";
+        let start = text.find('6').unwrap();
+        let card = Entity {
+            kind: EntityKind::BankCard,
+            span: start..start + 16,
+            norm_span: start..start + 16,
+            value: String::new(),
+            detail: crate::classifier::Detail::None,
+        };
+        let u = units(text, &[card]);
+        let chars: String = u.iter().map(|u| u.ch).collect();
+        assert_eq!(chars, "请转账到\u{E004}谢谢");
+        let plain: String = units("第12期 ", &[]).iter().map(|u| u.ch).collect();
+        assert_eq!(plain, "第0期 ");
+    }
+
+    #[test]
+    fn ngrams_point_back_at_the_text() {
+        let mut out = Vec::new();
+        ngrams(SCHEME, "征信修复", &[], &mut out);
+        assert_eq!(out.len(), 4 + 3 + 2);
+        let last = out.last().unwrap().span.clone().unwrap();
+        assert_eq!(&"征信修复"[last], "信修复");
+    }
+}

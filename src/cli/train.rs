@@ -1,0 +1,155 @@
+//! `loanguard train`: rebuilds the learned stage from the labelled corpus, deterministically;
+//! `--folds K` instead reports how the whole classifier does on each row when the model was
+//! trained without it (cross-validation), for the thresholds in `data/learned.toml` and nearby.
+
+use std::fmt::Write as _;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use super::eval::Evaluation;
+use crate::classifier::learned::train::{Example, train};
+use crate::classifier::learned::{Model, Thresholds};
+use crate::classifier::{Classifier, Family, Verdict};
+
+/// One corpus row, as training reads it.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Row {
+    #[serde(default)]
+    pub id: serde_json::Value,
+    pub text: String,
+    pub label: String,
+    #[serde(default)]
+    pub family: Option<String>,
+}
+
+/// A row the model can learn from: its family is known and agrees with its label.
+pub struct Labelled {
+    pub id: String,
+    pub text: String,
+    pub family: Family,
+}
+
+/// Every `*.jsonl` in `dir`, in name order, then line order: the order training depends on.
+pub fn read_corpus(dir: &Path) -> Result<(Vec<Labelled>, Vec<String>), String> {
+    let mut files: Vec<PathBuf> = fs::read_dir(dir)
+        .map_err(|e| format!("{}: {e}", dir.display()))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|e| e == "jsonl"))
+        .collect();
+    files.sort();
+    let mut rows = Vec::new();
+    let mut skipped = Vec::new();
+    for file in files {
+        let text = fs::read_to_string(&file).map_err(|e| format!("{}: {e}", file.display()))?;
+        for (n, line) in text.lines().enumerate() {
+            if line.trim().is_empty() {
+                continue;
+            }
+            let at = format!("{}:{}", file.display(), n + 1);
+            let row: Row = serde_json::from_str(line).map_err(|e| format!("{at}: {e}"))?;
+            let label = Verdict::parse(&row.label).ok_or(format!("{at}: unknown label"))?;
+            let Some(family) = row.family.as_deref() else {
+                skipped.push(format!("{at}: no family"));
+                continue;
+            };
+            let family = Family::parse(family).ok_or(format!("{at}: unknown family {family}"))?;
+            if family.verdict() != label {
+                return Err(format!("{at}: family {} does not fit label {}", family.as_str(), label.as_str()));
+            }
+            let id = match row.id {
+                serde_json::Value::String(s) => s,
+                other => format!("{at} {other}"),
+            };
+            rows.push(Labelled {
+                id,
+                text: row.text,
+                family,
+            });
+        }
+    }
+    Ok((rows, skipped))
+}
+
+/// Trains on `rows` with the embedded `[train]` config.
+pub fn train_model(rows: &[Labelled]) -> Result<Model, String> {
+    let rules = Classifier::rules_only()?;
+    let examples: Vec<Example> = rows
+        .iter()
+        .map(|r| Example {
+            buckets: rules.training_features(&r.text),
+            family: r.family,
+        })
+        .collect();
+    Ok(train(&examples, &rules.learned_config().train))
+}
+
+/// The committed model, rebuilt from the corpus in `dir`.
+pub fn train_from_dir(dir: &Path) -> Result<Model, String> {
+    let (rows, _) = read_corpus(dir)?;
+    train_model(&rows)
+}
+
+/// Cross-validation: each row is classified by a model that never saw it. Returns the
+/// evaluation for the configured thresholds and a table for nearby ones.
+pub fn cross_validate(rows: &[Labelled], folds: usize) -> Result<String, String> {
+    let folds = folds.max(2);
+    let configured = Classifier::rules_only()?.learned_config().thresholds;
+    // (row index, the classifier that did not see it)
+    let mut held_out: Vec<(usize, Classifier)> = Vec::new();
+    for k in 0..folds {
+        let train_rows: Vec<Labelled> = rows
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| i % folds != k)
+            .map(|(_, r)| Labelled {
+                id: r.id.clone(),
+                text: r.text.clone(),
+                family: r.family,
+            })
+            .collect();
+        let model = train_model(&train_rows)?;
+        held_out.push((k, Classifier::rules_only()?.with_model(model)));
+    }
+    let evaluate = |t: Thresholds| {
+        let mut e = Evaluation::default();
+        for (i, row) in rows.iter().enumerate() {
+            let classifier = &held_out[i % folds].1;
+            let got = classifier.classify_with_thresholds(&row.text, t).verdict;
+            e.add_in_family(row.id.clone(), Some(row.family.as_str()), row.family.verdict(), got);
+        }
+        e
+    };
+    let mut out = String::new();
+    let e = evaluate(configured);
+    let _ = writeln!(out, "{folds}-fold cross-validation, thresholds of learned.toml:\n");
+    out.push_str(&e.render());
+    let _ = writeln!(
+        out,
+        "\n{:>6}{:>6}{:>6}{:>9}{:>9}{:>9}{:>9}",
+        "scam", "flag", "safe", "accuracy", "recall", "flagged", "alarms"
+    );
+    for scam in [0.5, 0.6, 0.7, 0.8, 0.9] {
+        for flag in [0.3, 0.4, 0.5, 0.6] {
+            for safe in [0.8, 0.9, 0.95] {
+                let t = Thresholds {
+                    scam,
+                    flag,
+                    safe,
+                    ..configured
+                };
+                let e = evaluate(t);
+                let _ = writeln!(
+                    out,
+                    "{scam:>6.2}{flag:>6.2}{safe:>6.2}{:>9.3}{:>9.3}{:>9.3}{:>9.3}",
+                    e.accuracy(),
+                    e.recall(Verdict::Scam),
+                    e.flagged(),
+                    e.false_alarm_rate()
+                );
+            }
+        }
+    }
+    Ok(out)
+}
