@@ -14,7 +14,8 @@ fn main() -> ExitCode {
             corpus,
             out,
             folds,
-        }) => cli::train(&corpus, &out, folds),
+            config,
+        }) => cli::train(&corpus, &out, folds, config.as_deref()),
         Some(Command::Doctor) => cli::doctor(),
         Some(Command::Chat { lang }) => cli::chat(&lang),
         Some(Command::Feedback {

@@ -191,6 +191,7 @@ pub struct Classifier {
 
 /// Ids of the learned stage's signals: one per scam family, then these.
 const LEARNED_CHECK: &str = "learned.check";
+const LEARNED_VIOLATION: &str = "learned.collection_violation";
 const LEARNED_SAFE: &str = "learned.safe";
 /// The weight of the learned scam signal: a scam on its own, like a decisive mechanism.
 const LEARNED_SCAM_WEIGHT: i32 = SCAM_THRESHOLD;
@@ -239,6 +240,11 @@ impl Classifier {
             LEARNED_CHECK_WEIGHT,
         ));
         rules.rules.push(Rule::learned(
+            LEARNED_VIOLATION.into(),
+            RuleKind::Violation,
+            LEARNED_CHECK_WEIGHT,
+        ));
+        rules.rules.push(Rule::learned(
             LEARNED_SAFE.into(),
             RuleKind::Legit,
             LEARNED_SAFE_WEIGHT,
@@ -258,6 +264,13 @@ impl Classifier {
     pub fn with_model(mut self, model: Model) -> Self {
         self.learned = Some(model);
         self
+    }
+
+    /// Reads the text with another n-gram scheme (a model trained with another config).
+    pub fn set_scheme(&mut self, scheme: learned::Scheme) {
+        self.learned_config.train.bucket_bits = scheme.bucket_bits;
+        self.learned_config.train.min_n = scheme.min_n;
+        self.learned_config.train.max_n = scheme.max_n;
     }
 
     pub fn learned_config(&self) -> &LearnedConfig {
@@ -381,13 +394,24 @@ impl Classifier {
         if let Some(model) = &self.learned {
             let hashed = self.learned_features(norm.as_str(), &entities, &feats, &firings);
             let prediction = model.predict(&hashed);
+            // Like the rules, the model reads the tricks a warning lists as the tricks
+            // themselves; after a warning it may only say "safe".
+            let thresholds = if warning {
+                Thresholds {
+                    scam: f64::INFINITY,
+                    flag: f64::INFINITY,
+                    ..thresholds
+                }
+            } else {
+                thresholds
+            };
             relevant |= self.add_learned_signals(
                 model,
                 (&prediction, thresholds),
                 &hashed,
                 text,
                 &norm,
-                &mut signals,
+                (&mut signals, &mut violations),
             );
             learned = Some(view(&prediction));
         }
@@ -480,7 +504,7 @@ impl Classifier {
         hashed: &[Hashed],
         text: &str,
         norm: &normalize::Normalized,
-        signals: &mut Vec<Signal<'c>>,
+        (signals, violations): (&mut Vec<Signal<'c>>, &mut Vec<Signal<'c>>),
     ) -> bool {
         let p_scam = prediction.of(Verdict::Scam);
         let p_flag = p_scam + prediction.of(Verdict::Suspicious);
@@ -492,10 +516,15 @@ impl Classifier {
             let family = prediction.top(Verdict::Scam).0;
             (Some(self.learned_rule(&learned_scam_id(family))), family)
         } else if p_flag >= t.flag {
-            let (scam, p) = prediction.top(Verdict::Scam);
-            let (susp, q) = prediction.top(Verdict::Suspicious);
-            let family = if p >= q { scam } else { susp };
-            (Some(self.learned_rule(LEARNED_CHECK)), family)
+            // Leaning to a scam: a risk signal that adds up with the rules'. Leaning to abusive
+            // collection: a violation, which makes the message suspicious but adds no fraud.
+            if p_scam >= prediction.of(Verdict::Suspicious) {
+                let scam = prediction.top(Verdict::Scam).0;
+                (Some(self.learned_rule(LEARNED_CHECK)), scam)
+            } else {
+                let abusive = prediction.top(Verdict::Suspicious).0;
+                (Some(self.learned_rule(LEARNED_VIOLATION)), abusive)
+            }
         } else if p_safe >= t.safe && !decisive {
             let (legit, p) = prediction.top(Verdict::Legit);
             let (other, q) = prediction.top(Verdict::Unrelated);
@@ -508,11 +537,16 @@ impl Classifier {
             let spans = model.evidence(hashed, family, 3);
             if !spans.is_empty() {
                 let (evidence, span) = quote(text, norm, &spans);
-                signals.push(Signal {
+                let signal = Signal {
                     rule,
                     evidence,
                     span,
-                });
+                };
+                if rule.kind == RuleKind::Violation {
+                    violations.push(signal);
+                } else {
+                    signals.push(signal);
+                }
             }
         }
         prediction.of(Verdict::Legit) >= t.legit

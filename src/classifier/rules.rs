@@ -127,10 +127,18 @@ pub struct NegationSpec {
     /// Words that contain a cue but negate nothing ("不要脸", "不会放过你").
     #[serde(default)]
     pub ignore: Vec<String>,
-    /// Cues that negate their whole clause: a warning about a scam ("警惕…为名实施诈骗") is not
-    /// the scam.
+    /// Cues that negate their whole clause: they describe what comes before them as a scam
+    /// ("…为名实施诈骗", "…都是骗局").
     #[serde(default)]
     pub clause: Vec<String>,
+    /// Cues that negate only what follows them in their clause ("谨防…", "风险提示：…"): a
+    /// request made before a warning ("开屏幕共享…免得你上当") stays a request.
+    #[serde(default)]
+    pub clause_after: Vec<String>,
+    /// Words that join the items of a list ("或", "、"): a negation that covers one item covers
+    /// the next one joined this way ("不会要求转账到个人账户或提供验证码").
+    #[serde(default)]
+    pub list_joiners: Vec<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -226,6 +234,8 @@ pub struct RuleSet {
 const CUE_LOCAL: u8 = 1;
 const CUE_CLAUSE: u8 = 2;
 const CUE_IGNORE: u8 = 4;
+const CUE_CLAUSE_AFTER: u8 = 8;
+const LIST_JOINER: u8 = 16;
 
 /// Chinese characters are three UTF-8 bytes; windows are written in characters.
 const BYTES_PER_CHAR: usize = 3;
@@ -273,6 +283,8 @@ impl RuleSet {
             (&file.negation.cues, CUE_LOCAL),
             (&file.negation.clause, CUE_CLAUSE),
             (&file.negation.ignore, CUE_IGNORE),
+            (&file.negation.clause_after, CUE_CLAUSE_AFTER),
+            (&file.negation.list_joiners, LIST_JOINER),
         ];
         for (list, flag) in cue_lists {
             for word in list {
@@ -393,6 +405,8 @@ impl RuleSet {
     pub fn scan_concepts(&self, text: &str, out: &mut Vec<Occurrence>) {
         let mut cues: Vec<Range<usize>> = Vec::new();
         let mut clause_cues: Vec<Range<usize>> = Vec::new();
+        let mut after_cues: Vec<Range<usize>> = Vec::new();
+        let mut joiners: Vec<Range<usize>> = Vec::new();
         let mut not_cues: Vec<Range<usize>> = Vec::new();
         let mut masked: Vec<Range<usize>> = Vec::new();
         let mut found: Vec<(Range<usize>, usize)> = Vec::with_capacity(32);
@@ -407,6 +421,12 @@ impl RuleSet {
             }
             if role & CUE_IGNORE != 0 {
                 not_cues.push(m.range());
+            }
+            if role & CUE_CLAUSE_AFTER != 0 {
+                after_cues.push(m.range());
+            }
+            if role & LIST_JOINER != 0 {
+                joiners.push(m.range());
             }
             let concepts = &self.pattern_concepts[p];
             if concepts.iter().any(|c| self.masks.contains(c)) {
@@ -423,19 +443,38 @@ impl RuleSet {
         };
         cues.retain(|c| !inside(c, &not_cues));
         clause_cues.retain(|c| !inside(c, &not_cues));
+        after_cues.retain(|c| !inside(c, &not_cues));
         let negated_clauses: Vec<Range<usize>> = clause_cues
             .into_iter()
             .map(|c| clause_around(text, c))
+            .chain(after_cues.into_iter().map(|c| {
+                let clause = clause_around(text, c.clone());
+                c.start..clause.end
+            }))
             .collect();
+        // Matches come in order of their end; the list rule needs them in order of their start.
+        found.sort_by_key(|(r, _)| (r.start, r.end));
+        // The end of the last negated word, for negation that runs along a list.
+        let mut last_negated_end: Option<usize> = None;
         for (range, p) in found {
             if inside(&range, &masked) || !is_word_boundary(text, range.start, range.end) {
                 continue;
             }
+            let listed_after_negated = last_negated_end.is_some_and(|end| {
+                end <= range.start
+                    && range.start - end <= self.cue_before
+                    && !text[end..range.start].contains(CLAUSE_BREAKS)
+                    && joiners.iter().any(|j| end <= j.start && j.end <= range.start)
+            });
             let negated = (!cues.is_empty()
                 && self.is_negated(text, &cues, range.start, range.end))
+                || listed_after_negated
                 || negated_clauses
                     .iter()
                     .any(|c| c.start <= range.start && range.end <= c.end);
+            if negated {
+                last_negated_end = Some(last_negated_end.map_or(range.end, |e| e.max(range.end)));
+            }
             for &term in &self.pattern_concepts[p] {
                 out.push(Occurrence {
                     term,

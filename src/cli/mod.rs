@@ -57,6 +57,9 @@ pub enum Command {
         /// Instead of writing the model, report K-fold cross-validated scores.
         #[arg(long, value_name = "K")]
         folds: Option<usize>,
+        /// Another learned.toml to try (experiments); the embedded one by default.
+        #[arg(long, value_name = "FILE")]
+        config: Option<PathBuf>,
     },
     Eval {
         #[arg(required = true)]
@@ -194,7 +197,25 @@ fn read_image(path: &std::path::Path) -> Result<String, String> {
 }
 
 /// `loanguard train`.
-pub fn train(corpus: &std::path::Path, out: &std::path::Path, folds: Option<usize>) -> ExitCode {
+pub fn train(
+    corpus: &std::path::Path,
+    out: &std::path::Path,
+    folds: Option<usize>,
+    config: Option<&std::path::Path>,
+) -> ExitCode {
+    let config = match config {
+        None => match Classifier::rules_only() {
+            Ok(c) => c.learned_config().clone(),
+            Err(e) => return fail(&e),
+        },
+        Some(path) => match std::fs::read_to_string(path)
+            .map_err(|e| e.to_string())
+            .and_then(|t| toml::from_str(&t).map_err(|e| e.to_string()))
+        {
+            Ok(c) => c,
+            Err(e) => return fail(&format!("{}: {e}", path.display())),
+        },
+    };
     let (rows, skipped) = match train::read_corpus(corpus) {
         Ok(r) => r,
         Err(e) => return fail(&e),
@@ -205,7 +226,7 @@ pub fn train(corpus: &std::path::Path, out: &std::path::Path, folds: Option<usiz
         skipped.len()
     );
     if let Some(k) = folds {
-        return match train::cross_validate(&rows, k) {
+        return match train::cross_validate(&rows, k, &config) {
             Ok(report) => {
                 print!("{report}");
                 ExitCode::SUCCESS
@@ -213,7 +234,7 @@ pub fn train(corpus: &std::path::Path, out: &std::path::Path, folds: Option<usiz
             Err(e) => fail(&e),
         };
     }
-    let model = match train::train_model(&rows) {
+    let model = match train::train_model_with(&rows, &config.train) {
         Ok(m) => m,
         Err(e) => return fail(&e),
     };

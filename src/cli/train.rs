@@ -9,8 +9,8 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 
 use super::eval::Evaluation;
-use crate::classifier::learned::train::{Example, train};
-use crate::classifier::learned::{Model, Thresholds};
+use crate::classifier::learned::train::{Example, TrainConfig, train};
+use crate::classifier::learned::{LearnedConfig, Model, Thresholds};
 use crate::classifier::{Classifier, Family, Verdict};
 
 /// One corpus row, as training reads it.
@@ -74,7 +74,14 @@ pub fn read_corpus(dir: &Path) -> Result<(Vec<Labelled>, Vec<String>), String> {
 
 /// Trains on `rows` with the embedded `[train]` config.
 pub fn train_model(rows: &[Labelled]) -> Result<Model, String> {
-    let rules = Classifier::rules_only()?;
+    let config = Classifier::rules_only()?.learned_config().train.clone();
+    train_model_with(rows, &config)
+}
+
+/// Trains on `rows` with another config (experiments: `loanguard train --config`).
+pub fn train_model_with(rows: &[Labelled], config: &TrainConfig) -> Result<Model, String> {
+    let mut rules = Classifier::rules_only()?;
+    rules.set_scheme(config.scheme());
     let examples: Vec<Example> = rows
         .iter()
         .map(|r| Example {
@@ -82,7 +89,7 @@ pub fn train_model(rows: &[Labelled]) -> Result<Model, String> {
             family: r.family,
         })
         .collect();
-    Ok(train(&examples, &rules.learned_config().train))
+    Ok(train(&examples, config))
 }
 
 /// The committed model, rebuilt from the corpus in `dir`.
@@ -93,9 +100,13 @@ pub fn train_from_dir(dir: &Path) -> Result<Model, String> {
 
 /// Cross-validation: each row is classified by a model that never saw it. Returns the
 /// evaluation for the configured thresholds and a table for nearby ones.
-pub fn cross_validate(rows: &[Labelled], folds: usize) -> Result<String, String> {
+pub fn cross_validate(
+    rows: &[Labelled],
+    folds: usize,
+    config: &LearnedConfig,
+) -> Result<String, String> {
     let folds = folds.max(2);
-    let configured = Classifier::rules_only()?.learned_config().thresholds;
+    let configured = config.thresholds;
     // (row index, the classifier that did not see it)
     let mut held_out: Vec<(usize, Classifier)> = Vec::new();
     for k in 0..folds {
@@ -109,8 +120,10 @@ pub fn cross_validate(rows: &[Labelled], folds: usize) -> Result<String, String>
                 family: r.family,
             })
             .collect();
-        let model = train_model(&train_rows)?;
-        held_out.push((k, Classifier::rules_only()?.with_model(model)));
+        let model = train_model_with(&train_rows, &config.train)?;
+        let mut classifier = Classifier::rules_only()?;
+        classifier.set_scheme(config.train.scheme());
+        held_out.push((k, classifier.with_model(model)));
     }
     let evaluate = |t: Thresholds| {
         let mut e = Evaluation::default();
@@ -123,6 +136,17 @@ pub fn cross_validate(rows: &[Labelled], folds: usize) -> Result<String, String>
     };
     let mut out = String::new();
     let e = evaluate(configured);
+    let _ = writeln!(out, "false alarms (id: the signals that made them scam):");
+    for (i, row) in rows.iter().enumerate() {
+        if row.family.verdict() == Verdict::Scam || row.family.verdict() == Verdict::Suspicious {
+            continue;
+        }
+        let report = held_out[i % folds].1.classify(&row.text);
+        if report.verdict == Verdict::Scam {
+            let ids: Vec<&str> = report.risk_signals().map(|s| s.id()).collect();
+            let _ = writeln!(out, "  {}: {}", row.id, ids.join(" "));
+        }
+    }
     let _ = writeln!(out, "{folds}-fold cross-validation, thresholds of learned.toml:\n");
     out.push_str(&e.render());
     let _ = writeln!(
