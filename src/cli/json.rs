@@ -4,14 +4,15 @@
 //!   "signals": [{"id", "category", "weight", "evidence"}], "violations": [...],
 //!   "entities": {"<kind>": [{"value", "start", "end"}]}}`
 //! Entity values are redacted; `start` and `end` are UTF-8 byte offsets in the input text.
-//! `--format json` adds `notes` (`no_text`, `truncated`).
+//! `--format json` adds `notes` (`no_text`, `truncated`) and `learned`: the learned stage's
+//! most likely family and its probability for each verdict.
 
 use std::collections::BTreeMap;
 
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::classifier::{Entity, Note, Report, Signal};
+use crate::classifier::{Entity, LearnedView, Note, Report, Signal};
 
 #[derive(Serialize)]
 pub struct SignalJson<'a> {
@@ -39,6 +40,9 @@ pub struct ReportJson<'a> {
     /// Only in `--format json`; the JSON Lines contract has exactly the fields above.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub notes: Option<Vec<Note>>,
+    /// Only in `--format json`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub learned: Option<&'a LearnedView>,
 }
 
 fn signal<'a>(s: &'a Signal<'_>) -> SignalJson<'a> {
@@ -73,6 +77,7 @@ impl<'a> ReportJson<'a> {
             violations: report.violations.iter().map(signal).collect(),
             entities: entities(&report.entities),
             notes: None,
+            learned: None,
         }
     }
 
@@ -80,6 +85,7 @@ impl<'a> ReportJson<'a> {
     pub fn with_notes(id: Value, report: &'a Report<'a>) -> Self {
         Self {
             notes: Some(report.notes.clone()),
+            learned: report.learned.as_ref(),
             ..Self::new(id, report)
         }
     }
