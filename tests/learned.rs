@@ -42,12 +42,20 @@ fn the_model_gives_its_reason_with_words_quoted_from_the_message() {
     // family and quotes the words that weighed most.
     let text = "王哥带单三天翻倍，今晚十点开盘，进群跟着买就行，名额只剩两个";
     let report = Classifier::shared().classify(text);
-    assert_ne!(report.verdict, Verdict::Unrelated, "{:?}", learned_signals(text));
+    assert_ne!(
+        report.verdict,
+        Verdict::Unrelated,
+        "{:?}",
+        learned_signals(text)
+    );
     let signals = learned_signals(text);
     assert!(!signals.is_empty());
     for (_, evidence) in &signals {
         for piece in evidence.split('…') {
-            assert!(text.contains(piece), "{piece:?} is not quoted from the message");
+            assert!(
+                text.contains(piece),
+                "{piece:?} is not quoted from the message"
+            );
         }
     }
     let view = report.learned.expect("the embedded model is loaded");
@@ -57,10 +65,15 @@ fn the_model_gives_its_reason_with_words_quoted_from_the_message() {
 #[test]
 fn the_model_never_cancels_a_decisive_mechanism() {
     // A verification-code request wrapped in ordinary chat is still a scam.
-    let text = "周末一起吃饭吧，我订了那家火锅。对了，刚才发到你手机上的验证码念给我一下，我帮你领券。";
+    let text =
+        "周末一起吃饭吧，我订了那家火锅。对了，刚才发到你手机上的验证码念给我一下，我帮你领券。";
     let report = Classifier::shared().classify(text);
     assert_eq!(report.verdict, Verdict::Scam);
-    assert!(report.risk_signals().any(|s| s.rule.category != Category::Learned));
+    assert!(
+        report
+            .risk_signals()
+            .any(|s| s.rule.category != Category::Learned)
+    );
 }
 
 #[test]

@@ -212,7 +212,10 @@ impl Classifier {
         if !data::LEARNED_MODEL.is_empty() {
             let model = Model::from_bytes(data::LEARNED_MODEL)?;
             if model.scheme() != c.learned_config.train.scheme() {
-                return Err("learned.bin was made with another [train] scheme; run `loanguard train`".into());
+                return Err(
+                    "learned.bin was made with another [train] scheme; run `loanguard train`"
+                        .into(),
+                );
             }
             c.learned = Some(model);
         }
@@ -392,13 +395,13 @@ impl Classifier {
 
         let mut learned = None;
         if let Some(model) = &self.learned {
-            let hashed = self.learned_features(norm.as_str(), &entities, &feats, &firings);
-            let prediction = model.predict(&hashed);
-            // Like the rules, the model reads the tricks a warning lists as the tricks
-            // themselves; after a warning it may only say "safe".
+            let buckets = self.learned_features(norm.as_str(), &entities, &feats, &firings);
+            let prediction = model.predict(&buckets);
+            // Like the rules, the model may read the tricks a warning lists as the tricks
+            // themselves: after a warning it needs to be far surer.
             let thresholds = if warning {
                 Thresholds {
-                    scam: f64::INFINITY,
+                    scam: thresholds.scam.max(thresholds.after_warning),
                     flag: f64::INFINITY,
                     ..thresholds
                 }
@@ -408,7 +411,7 @@ impl Classifier {
             relevant |= self.add_learned_signals(
                 model,
                 (&prediction, thresholds),
-                &hashed,
+                &entities,
                 text,
                 &norm,
                 (&mut signals, &mut violations),
@@ -453,15 +456,15 @@ impl Classifier {
         entities: &[Entity],
         feats: &[(features::Feature, Range<usize>)],
         firings: &[rules::Firing<'_>],
-    ) -> Vec<Hashed> {
+    ) -> Vec<u32> {
         let scheme = self.learned_config.train.scheme();
-        let mut out = Vec::with_capacity(norm.len() * 2);
-        learned::features::ngrams(scheme, norm, entities, &mut out);
+        let mut out = Vec::with_capacity(norm.len() + feats.len() + firings.len());
+        learned::features::ngram_buckets(scheme, norm, entities, &mut out);
         for (f, _) in feats {
-            learned::features::token(scheme, "feature", f.name(), &mut out);
+            out.push(learned::features::token(scheme, "feature", f.name()));
         }
         for firing in firings {
-            learned::features::token(scheme, "rule", &firing.rule.id, &mut out);
+            out.push(learned::features::token(scheme, "rule", &firing.rule.id));
         }
         out
     }
@@ -490,9 +493,6 @@ impl Classifier {
         }));
         let firings = self.rules.evaluate(&occurrences);
         self.learned_features(norm.as_str(), &entities, &feats, &firings)
-            .into_iter()
-            .map(|h| h.bucket)
-            .collect()
     }
 
     /// Turns the model's probabilities into signals, with the n-grams that weighed most as
@@ -501,7 +501,7 @@ impl Classifier {
         &'c self,
         model: &Model,
         (prediction, t): (&Prediction, Thresholds),
-        hashed: &[Hashed],
+        entities: &[Entity],
         text: &str,
         norm: &normalize::Normalized,
         (signals, violations): (&mut Vec<Signal<'c>>, &mut Vec<Signal<'c>>),
@@ -534,7 +534,10 @@ impl Classifier {
             (None, Family::Ordinary)
         };
         if let Some(rule) = rule {
-            let spans = model.evidence(hashed, family, 3);
+            // Only now are the n-grams listed with their places, for the quote.
+            let mut hashed: Vec<Hashed> = Vec::new();
+            learned::features::ngrams(model.scheme(), norm.as_str(), entities, &mut hashed);
+            let spans = model.evidence(&hashed, family, 3);
             if !spans.is_empty() {
                 let (evidence, span) = quote(text, norm, &spans);
                 let signal = Signal {
@@ -557,7 +560,9 @@ fn view(p: &Prediction) -> LearnedView {
     let family = Family::ALL
         .iter()
         .zip(&p.probabilities)
-        .fold((Family::Ordinary, -1.0), |a, (f, q)| if *q > a.1 { (*f, *q) } else { a })
+        .fold((Family::Ordinary, -1.0), |a, (f, q)| {
+            if *q > a.1 { (*f, *q) } else { a }
+        })
         .0;
     LearnedView {
         family,

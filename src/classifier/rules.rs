@@ -464,7 +464,9 @@ impl RuleSet {
                 end <= range.start
                     && range.start - end <= self.cue_before
                     && !text[end..range.start].contains(CLAUSE_BREAKS)
-                    && joiners.iter().any(|j| end <= j.start && j.end <= range.start)
+                    && joiners
+                        .iter()
+                        .any(|j| end <= j.start && j.end <= range.start)
             });
             let negated = (!cues.is_empty()
                 && self.is_negated(text, &cues, range.start, range.end))

@@ -311,8 +311,18 @@ mod tests {
     fn families_are_scored_on_their_own_label() {
         let mut e = Evaluation::default();
         e.add_in_family("a".into(), Some("loan_offer"), Verdict::Scam, Verdict::Scam);
-        e.add_in_family("b".into(), Some("loan_offer"), Verdict::Scam, Verdict::Suspicious);
-        e.add_in_family("c".into(), Some("ordinary"), Verdict::Unrelated, Verdict::Unrelated);
+        e.add_in_family(
+            "b".into(),
+            Some("loan_offer"),
+            Verdict::Scam,
+            Verdict::Suspicious,
+        );
+        e.add_in_family(
+            "c".into(),
+            Some("ordinary"),
+            Verdict::Unrelated,
+            Verdict::Unrelated,
+        );
         let loan = e.families["loan_offer"];
         assert_eq!((loan.total, loan.right, loan.flagged), (2, 1, 2));
         assert!((e.flagged() - 1.0).abs() < 1e-9);

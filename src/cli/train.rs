@@ -56,7 +56,11 @@ pub fn read_corpus(dir: &Path) -> Result<(Vec<Labelled>, Vec<String>), String> {
             };
             let family = Family::parse(family).ok_or(format!("{at}: unknown family {family}"))?;
             if family.verdict() != label {
-                return Err(format!("{at}: family {} does not fit label {}", family.as_str(), label.as_str()));
+                return Err(format!(
+                    "{at}: family {} does not fit label {}",
+                    family.as_str(),
+                    label.as_str()
+                ));
             }
             let id = match row.id {
                 serde_json::Value::String(s) => s,
@@ -130,7 +134,12 @@ pub fn cross_validate(
         for (i, row) in rows.iter().enumerate() {
             let classifier = &held_out[i % folds].1;
             let got = classifier.classify_with_thresholds(&row.text, t).verdict;
-            e.add_in_family(row.id.clone(), Some(row.family.as_str()), row.family.verdict(), got);
+            e.add_in_family(
+                row.id.clone(),
+                Some(row.family.as_str()),
+                row.family.verdict(),
+                got,
+            );
         }
         e
     };
@@ -147,7 +156,10 @@ pub fn cross_validate(
             let _ = writeln!(out, "  {}: {}", row.id, ids.join(" "));
         }
     }
-    let _ = writeln!(out, "{folds}-fold cross-validation, thresholds of learned.toml:\n");
+    let _ = writeln!(
+        out,
+        "{folds}-fold cross-validation, thresholds of learned.toml:\n"
+    );
     out.push_str(&e.render());
     let _ = writeln!(
         out,

@@ -50,16 +50,18 @@ fn placeholder(kind: EntityKind) -> char {
     char::from_u32(0xE000 + n).unwrap_or('\u{E000}')
 }
 
-fn units(norm: &str, entities: &[Entity]) -> Vec<Unit> {
+/// Calls `f` with each unit of the model's view of the text: entities as one placeholder, digits
+/// as '0', runs of spaces and of digits as one.
+fn for_each_unit(norm: &str, entities: &[Entity], mut f: impl FnMut(Unit)) {
     let mut spans: Vec<(Range<usize>, char)> = entities
         .iter()
         .map(|e| (e.norm_span.clone(), placeholder(e.kind)))
         .filter(|(_, p)| *p != '\0')
         .collect();
     spans.sort_by_key(|(r, _)| r.start);
-    let mut out = Vec::with_capacity(norm.len() / 2);
     let mut next_entity = spans.iter().peekable();
     let mut skip_to = 0;
+    let mut last = '\u{1}';
     for (pos, c) in norm.char_indices() {
         if pos < skip_to {
             continue;
@@ -70,7 +72,8 @@ fn units(norm: &str, entities: &[Entity]) -> Vec<Unit> {
         if let Some((r, p)) = next_entity.peek()
             && r.start <= pos
         {
-            out.push(Unit {
+            last = *p;
+            f(Unit {
                 ch: *p,
                 span: r.clone(),
             });
@@ -79,44 +82,78 @@ fn units(norm: &str, entities: &[Entity]) -> Vec<Unit> {
             continue;
         }
         let ch = if c.is_ascii_digit() { '0' } else { c };
-        // Runs of spaces and digits say nothing more than one of them.
-        if (ch == ' ' || ch == '0') && out.last().is_some_and(|u: &Unit| u.ch == ch) {
+        if (ch == ' ' || ch == '0') && last == ch {
             continue;
         }
-        out.push(Unit {
+        last = ch;
+        f(Unit {
             ch,
             span: pos..pos + c.len_utf8(),
         });
     }
+}
+
+#[cfg(test)]
+fn units(norm: &str, entities: &[Entity]) -> Vec<Unit> {
+    let mut out = Vec::new();
+    for_each_unit(norm, entities, |u| out.push(u));
     out
 }
 
-/// Appends the n-gram features of `norm` to `out`.
-pub fn ngrams(scheme: Scheme, norm: &str, entities: &[Entity], out: &mut Vec<Hashed>) {
-    let units = units(norm, entities);
-    let mut buf = [0u8; 4 * 8];
-    for n in scheme.min_n..=scheme.max_n {
-        for window in units.windows(n) {
+/// Calls `f` with the bucket and the normalised-text range of every n-gram, streaming: no list
+/// of characters is built.
+pub fn for_each_ngram(
+    scheme: Scheme,
+    norm: &str,
+    entities: &[Entity],
+    mut f: impl FnMut(u32, Range<usize>),
+) {
+    const MAX: usize = 8;
+    let max_n = scheme.max_n.min(MAX);
+    // The last `max_n` units, newest last.
+    let mut window: [(char, usize, usize); MAX] = [('\0', 0, 0); MAX];
+    let mut filled = 0usize;
+    let mut buf = [0u8; 4 * MAX];
+    for_each_unit(norm, entities, |u| {
+        if filled == max_n {
+            window.copy_within(1..max_n, 0);
+            filled -= 1;
+        }
+        window[filled] = (u.ch, u.span.start, u.span.end);
+        filled += 1;
+        for n in scheme.min_n..=max_n.min(filled) {
+            let gram = &window[filled - n..filled];
             let mut len = 0;
-            for u in window {
-                len += u.ch.encode_utf8(&mut buf[len..]).len();
+            for (ch, _, _) in gram {
+                len += ch.encode_utf8(&mut buf[len..]).len();
             }
             let h = fnv1a(&[&[b'g', n as u8], &buf[..len]]);
-            out.push(Hashed {
-                bucket: bucket(h, scheme.bucket_bits),
-                span: Some(window[0].span.start..window[n - 1].span.end),
-            });
+            f(bucket(h, scheme.bucket_bits), gram[0].1..gram[n - 1].2);
         }
-    }
+    });
 }
 
-/// Appends a named token ("rule:pay.qr_code", "feature:url_unofficial").
-pub fn token(scheme: Scheme, kind: &str, name: &str, out: &mut Vec<Hashed>) {
-    let h = fnv1a(&[b"t", kind.as_bytes(), name.as_bytes()]);
-    out.push(Hashed {
-        bucket: bucket(h, scheme.bucket_bits),
-        span: None,
+/// Appends the n-gram features of `norm`, with their places, to `out` (for evidence).
+pub fn ngrams(scheme: Scheme, norm: &str, entities: &[Entity], out: &mut Vec<Hashed>) {
+    for_each_ngram(scheme, norm, entities, |bucket, span| {
+        out.push(Hashed {
+            bucket,
+            span: Some(span),
+        })
     });
+}
+
+/// Appends the n-gram buckets of `norm` to `out` (for scoring).
+pub fn ngram_buckets(scheme: Scheme, norm: &str, entities: &[Entity], out: &mut Vec<u32>) {
+    for_each_ngram(scheme, norm, entities, |bucket, _| out.push(bucket));
+}
+
+/// The bucket of a named token ("rule:pay.qr_code", "feature:url_unofficial").
+pub fn token(scheme: Scheme, kind: &str, name: &str) -> u32 {
+    bucket(
+        fnv1a(&[b"t", kind.as_bytes(), name.as_bytes()]),
+        scheme.bucket_bits,
+    )
 }
 
 #[cfg(test)]
@@ -154,5 +191,9 @@ mod tests {
         assert_eq!(out.len(), 4 + 3 + 2);
         let last = out.last().unwrap().span.clone().unwrap();
         assert_eq!(&"征信修复"[last], "信修复");
+        let mut buckets = Vec::new();
+        ngram_buckets(SCHEME, "征信修复", &[], &mut buckets);
+        let from_hashed: Vec<u32> = out.iter().map(|h| h.bucket).collect();
+        assert_eq!(buckets, from_hashed);
     }
 }

@@ -16,8 +16,8 @@ use std::ops::Range;
 
 use serde::Deserialize;
 
-use super::family::Family;
 use super::Verdict;
+use super::family::Family;
 pub use features::{Hashed, Scheme};
 
 /// `data/learned.toml`.
@@ -40,6 +40,9 @@ pub struct Thresholds {
     pub safe: f64,
     /// P(legit) at or above this makes the message about a debt.
     pub legit: f64,
+    /// After a warning about scams fired, the model's scam signal needs this much: scammers
+    /// sign off with "谨防诈骗", real warnings list the tricks they warn about.
+    pub after_warning: f64,
 }
 
 /// The trained model.
@@ -78,7 +81,10 @@ impl Prediction {
             .zip(&self.probabilities)
             .filter(|(f, _)| f.verdict() == verdict)
             .map(|(f, p)| (*f, *p))
-            .fold((Family::Ordinary, -1.0), |a, b| if b.1 > a.1 { b } else { a })
+            .fold(
+                (Family::Ordinary, -1.0),
+                |a, b| if b.1 > a.1 { b } else { a },
+            )
     }
 }
 
@@ -94,11 +100,13 @@ impl Model {
     }
 
     /// Scores the features; `1/sqrt(n)` keeps long and short messages on one scale.
-    pub fn predict(&self, features: &[Hashed]) -> Prediction {
-        let f = Self::families();
-        let mut sums = vec![0i64; f];
-        for h in features {
-            let row = &self.weights[h.bucket as usize * f..(h.bucket as usize + 1) * f];
+    pub fn predict(&self, features: &[u32]) -> Prediction {
+        const F: usize = Family::ALL.len();
+        let mut sums = [0i64; F];
+        for &b in features {
+            let row: &[i16; F] = self.weights[b as usize * F..(b as usize + 1) * F]
+                .try_into()
+                .expect("rows have one weight per family");
             for (s, w) in sums.iter_mut().zip(row) {
                 *s += i64::from(*w);
             }

@@ -83,7 +83,10 @@ pub fn train(examples: &[Example], config: &TrainConfig) -> Model {
                 }
             }
             softmax(&mut scores);
-            let target = Family::ALL.iter().position(|x| *x == ex.family).unwrap_or(0);
+            let target = Family::ALL
+                .iter()
+                .position(|x| *x == ex.family)
+                .unwrap_or(0);
             // Linear decay to a tenth of the rate by the end.
             let lr = config.learning_rate * (1.0 - 0.9 * step as f64 / total_steps as f64);
             step += 1;
@@ -128,7 +131,6 @@ fn quantize(scheme: Scheme, weights: &[f64], bias: &[f64]) -> Model {
 mod tests {
     use super::*;
     use crate::classifier::Verdict;
-    use crate::classifier::learned::Hashed;
 
     fn config() -> TrainConfig {
         TrainConfig {
@@ -142,21 +144,19 @@ mod tests {
         }
     }
 
-    fn hashed(buckets: &[u32]) -> Vec<Hashed> {
-        buckets
-            .iter()
-            .map(|b| Hashed {
-                bucket: *b,
-                span: None,
-            })
-            .collect()
+    fn hashed(buckets: &[u32]) -> Vec<u32> {
+        buckets.to_vec()
     }
 
     #[test]
     fn learns_separable_families_and_is_deterministic() {
         let examples: Vec<Example> = (0..40)
             .map(|i| Example {
-                buckets: if i % 2 == 0 { vec![1, 2, 3] } else { vec![4, 5, 6] },
+                buckets: if i % 2 == 0 {
+                    vec![1, 2, 3]
+                } else {
+                    vec![4, 5, 6]
+                },
                 family: if i % 2 == 0 {
                     Family::CreditRepair
                 } else {
