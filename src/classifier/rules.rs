@@ -453,7 +453,10 @@ impl RuleSet {
             }))
             .collect();
         // Matches come in order of their end; the list rule needs them in order of their start.
-        found.sort_by_key(|(r, _)| (r.start, r.end));
+        // Without any cue nothing is negated, and the order does not matter.
+        if !(cues.is_empty() && negated_clauses.is_empty()) {
+            found.sort_unstable_by_key(|(r, _)| (r.start, r.end));
+        }
         // The end of the last negated word, for negation that runs along a list.
         let mut last_negated_end: Option<usize> = None;
         for (range, p) in found {
