@@ -42,7 +42,7 @@ pub use directory::{Directory, Entry, EntryKind};
 use entities::Extractor;
 pub use entities::{Detail, Entity, EntityKind, redact_value};
 pub use family::Family;
-use learned::{Hashed, LearnedConfig, Model, Prediction, Thresholds};
+use learned::{LearnedConfig, Model, Prediction, Thresholds};
 use normalize::Normalizer;
 pub use rules::{Category, Rule, RuleKind};
 use rules::{Occurrence, RuleSet};
@@ -534,10 +534,7 @@ impl Classifier {
             (None, Family::Ordinary)
         };
         if let Some(rule) = rule {
-            // Only now are the n-grams listed with their places, for the quote.
-            let mut hashed: Vec<Hashed> = Vec::new();
-            learned::features::ngrams(model.scheme(), norm.as_str(), entities, &mut hashed);
-            let spans = model.evidence(&hashed, family, 3);
+            let spans = model.evidence(norm.as_str(), entities, family, 3);
             if !spans.is_empty() {
                 let (evidence, span) = quote(text, norm, &spans);
                 let signal = Signal {

@@ -17,6 +17,7 @@ use std::ops::Range;
 use serde::Deserialize;
 
 use super::Verdict;
+use super::entities::Entity;
 use super::family::Family;
 pub use features::{Hashed, Scheme};
 
@@ -124,22 +125,37 @@ impl Model {
         }
     }
 
-    /// The n-grams that pushed most towards `family`, strongest first, without overlaps: the
-    /// words the model's reason quotes.
-    pub fn evidence(&self, features: &[Hashed], family: Family, max: usize) -> Vec<Range<usize>> {
+    /// How much more bucket `b` says the family in `column` than the average family.
+    fn lift(&self, b: u32, column: usize) -> i32 {
         let f = Self::families();
+        let row = &self.weights[b as usize * f..(b as usize + 1) * f];
+        let mean = row.iter().map(|w| i32::from(*w)).sum::<i32>() / f as i32;
+        i32::from(row[column]) - mean
+    }
+
+    /// The n-grams of the text that pushed most towards `family`, strongest first, without
+    /// overlaps: the words the model's reason quotes. Only called when the model speaks.
+    pub fn evidence(
+        &self,
+        norm: &str,
+        entities: &[Entity],
+        family: Family,
+        max: usize,
+    ) -> Vec<Range<usize>> {
+        const KEEP: usize = 32;
         let column = Family::ALL.iter().position(|x| *x == family).unwrap_or(0);
-        let mut scored: Vec<(i32, Range<usize>)> = features
-            .iter()
-            .filter_map(|h| {
-                let span = h.span.clone()?;
-                let row = &self.weights[h.bucket as usize * f..(h.bucket as usize + 1) * f];
-                // How much more this n-gram says `family` than the average family.
-                let mean = row.iter().map(|w| i32::from(*w)).sum::<i32>() / f as i32;
-                let lift = i32::from(row[column]) - mean;
-                (lift > 0).then_some((lift, span))
-            })
-            .collect();
+        let mut scored: Vec<(i32, Range<usize>)> = Vec::with_capacity(KEEP * 2);
+        features::for_each_ngram(self.scheme, norm, entities, |b, span| {
+            let lift = self.lift(b, column);
+            if lift > 0 {
+                scored.push((lift, span));
+                // Keep the list short: only the strongest can be quoted.
+                if scored.len() == KEEP * 2 {
+                    scored.select_nth_unstable_by(KEEP - 1, |a, b| b.0.cmp(&a.0));
+                    scored.truncate(KEEP);
+                }
+            }
+        });
         scored.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.start.cmp(&b.1.start)));
         let mut chosen: Vec<Range<usize>> = Vec::new();
         for (_, span) in scored {
