@@ -21,6 +21,13 @@ pub const LEARNED_MODEL: &[u8] = include_bytes!("data/learned.bin");
 #[serde(deny_unknown_fields)]
 pub struct FoldTable {
     pub fold: BTreeMap<String, Vec<String>>,
+    /// Decisive words and their pinyin, one syllable per character: spellings with pinyin in
+    /// them are generated (see `spelling.rs`).
+    #[serde(default)]
+    pub pinyin: BTreeMap<String, String>,
+    /// Characters and the sound-alikes written in their place.
+    #[serde(default)]
+    pub homophones: BTreeMap<String, Vec<String>>,
 }
 
 /// Everything parsed, not yet compiled.

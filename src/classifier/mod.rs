@@ -30,6 +30,7 @@ pub mod learned;
 pub mod normalize;
 pub mod numbers;
 pub mod rules;
+mod spelling;
 
 use std::collections::BTreeMap;
 use std::ops::Range;

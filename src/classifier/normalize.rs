@@ -108,10 +108,11 @@ impl Normalizer {
                 traditional[bit / 64] |= 1 << (bit % 64);
             }
         }
-        let all_variants: Vec<&String> = folds.fold.values().flatten().collect();
+        let table = super::spelling::expanded(folds, |c| !t2s.contains_key(&c))?;
+        let all_variants: Vec<&String> = table.values().flatten().collect();
         let mut patterns = Vec::new();
         let mut fold_targets = Vec::new();
-        for (canonical, variants) in &folds.fold {
+        for (canonical, variants) in &table {
             // A canonical word that contains some variant ("支付宝" ⊃ "付宝") is a pattern too, so
             // that it is not read as "支" + that variant.
             let guard = all_variants

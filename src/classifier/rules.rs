@@ -444,9 +444,11 @@ impl RuleSet {
         cues.retain(|c| !inside(c, &not_cues));
         clause_cues.retain(|c| !inside(c, &not_cues));
         after_cues.retain(|c| !inside(c, &not_cues));
+        // "…把钱转到安全账户的，都是诈骗": a describing cue covers its whole sentence, commas
+        // included; a warning that introduces ("谨防…") covers the rest of its clause.
         let negated_clauses: Vec<Range<usize>> = clause_cues
             .into_iter()
-            .map(|c| clause_around(text, c))
+            .map(|c| sentence_around(text, c))
             .chain(after_cues.into_iter().map(|c| {
                 let clause = clause_around(text, c.clone());
                 c.start..clause.end
@@ -604,6 +606,19 @@ impl RuleSet {
         }
         firings
     }
+}
+
+const SENTENCE_BREAKS: &[char] = &['。', '！', '？', '!', '?', '；', ';', '\n'];
+
+/// The sentence (between sentence breaks) that contains `r`.
+fn sentence_around(text: &str, r: Range<usize>) -> Range<usize> {
+    let start = text[..r.start].rfind(SENTENCE_BREAKS).map_or(0, |i| {
+        i + text[i..].chars().next().map_or(1, char::len_utf8)
+    });
+    let end = text[r.end..]
+        .find(SENTENCE_BREAKS)
+        .map_or(text.len(), |i| r.end + i);
+    start..end
 }
 
 /// The clause (between clause breaks) that contains `r`.
