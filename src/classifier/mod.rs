@@ -396,7 +396,9 @@ impl Classifier {
 
         let mut learned = None;
         if let Some(model) = &self.learned {
-            let buckets = self.learned_features(norm.as_str(), &entities, &feats, &firings);
+            let mut spans = Vec::with_capacity(norm.as_str().len());
+            let buckets =
+                self.learned_features(norm.as_str(), &entities, &feats, &firings, &mut spans);
             let prediction = model.predict(&buckets);
             // Like the rules, the model may read the tricks a warning lists as the tricks
             // themselves: after a warning it needs to be far surer.
@@ -412,7 +414,7 @@ impl Classifier {
             relevant |= self.add_learned_signals(
                 model,
                 (&prediction, thresholds),
-                &entities,
+                (&buckets, &spans),
                 text,
                 &norm,
                 (&mut signals, &mut violations),
@@ -457,10 +459,11 @@ impl Classifier {
         entities: &[Entity],
         feats: &[(features::Feature, Range<usize>)],
         firings: &[rules::Firing<'_>],
+        spans: &mut Vec<(u32, u32)>,
     ) -> Vec<u32> {
         let scheme = self.learned_config.train.scheme();
         let mut out = Vec::with_capacity(norm.len() + feats.len() + firings.len());
-        learned::features::ngram_buckets(scheme, norm, entities, &mut out);
+        learned::features::ngram_buckets_and_spans(scheme, norm, entities, &mut out, spans);
         for (f, _) in feats {
             out.push(learned::features::token(scheme, "feature", f.name()));
         }
@@ -493,7 +496,7 @@ impl Classifier {
             negated: false,
         }));
         let firings = self.rules.evaluate(&occurrences);
-        self.learned_features(norm.as_str(), &entities, &feats, &firings)
+        self.learned_features(norm.as_str(), &entities, &feats, &firings, &mut Vec::new())
     }
 
     /// Turns the model's probabilities into signals, with the n-grams that weighed most as
@@ -502,7 +505,7 @@ impl Classifier {
         &'c self,
         model: &Model,
         (prediction, t): (&Prediction, Thresholds),
-        entities: &[Entity],
+        (buckets, spans): (&[u32], &[(u32, u32)]),
         text: &str,
         norm: &normalize::Normalized,
         (signals, violations): (&mut Vec<Signal<'c>>, &mut Vec<Signal<'c>>),
@@ -535,7 +538,7 @@ impl Classifier {
             (None, Family::Ordinary)
         };
         if let Some(rule) = rule {
-            let spans = model.evidence(norm.as_str(), entities, family, 3);
+            let spans = model.evidence(buckets, spans, family, 3);
             if !spans.is_empty() {
                 let (evidence, span) = quote(text, norm, &spans);
                 let signal = Signal {

@@ -7,13 +7,6 @@ use std::ops::Range;
 use super::hashing::{bucket, fnv1a};
 use crate::classifier::entities::{Entity, EntityKind};
 
-/// One hashed feature, and where in the normalised text it came from (n-grams only).
-#[derive(Debug, Clone)]
-pub struct Hashed {
-    pub bucket: u32,
-    pub span: Option<Range<usize>>,
-}
-
 /// Which n-gram lengths to use; part of the model file, so a model is read the way it was made.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Scheme {
@@ -133,19 +126,19 @@ pub fn for_each_ngram(
     });
 }
 
-/// Appends the n-gram features of `norm`, with their places, to `out` (for evidence).
-pub fn ngrams(scheme: Scheme, norm: &str, entities: &[Entity], out: &mut Vec<Hashed>) {
+/// Appends the n-gram buckets of `norm` to `buckets` and their places to `spans` (scoring, and
+/// the quote when the model speaks, without hashing twice).
+pub fn ngram_buckets_and_spans(
+    scheme: Scheme,
+    norm: &str,
+    entities: &[Entity],
+    buckets: &mut Vec<u32>,
+    spans: &mut Vec<(u32, u32)>,
+) {
     for_each_ngram(scheme, norm, entities, |bucket, span| {
-        out.push(Hashed {
-            bucket,
-            span: Some(span),
-        })
+        buckets.push(bucket);
+        spans.push((span.start as u32, span.end as u32));
     });
-}
-
-/// Appends the n-gram buckets of `norm` to `out` (for scoring).
-pub fn ngram_buckets(scheme: Scheme, norm: &str, entities: &[Entity], out: &mut Vec<u32>) {
-    for_each_ngram(scheme, norm, entities, |bucket, _| out.push(bucket));
 }
 
 /// The bucket of a named token ("rule:pay.qr_code", "feature:url_unofficial").
@@ -186,14 +179,11 @@ mod tests {
 
     #[test]
     fn ngrams_point_back_at_the_text() {
-        let mut out = Vec::new();
-        ngrams(SCHEME, "征信修复", &[], &mut out);
-        assert_eq!(out.len(), 4 + 3 + 2);
-        let last = out.last().unwrap().span.clone().unwrap();
-        assert_eq!(&"征信修复"[last], "信修复");
-        let mut buckets = Vec::new();
-        ngram_buckets(SCHEME, "征信修复", &[], &mut buckets);
-        let from_hashed: Vec<u32> = out.iter().map(|h| h.bucket).collect();
-        assert_eq!(buckets, from_hashed);
+        let (mut buckets, mut spans) = (Vec::new(), Vec::new());
+        ngram_buckets_and_spans(SCHEME, "征信修复", &[], &mut buckets, &mut spans);
+        assert_eq!(buckets.len(), 4 + 3 + 2);
+        assert_eq!(spans.len(), buckets.len());
+        let (start, end) = *spans.last().unwrap();
+        assert_eq!(&"征信修复"[start as usize..end as usize], "信修复");
     }
 }

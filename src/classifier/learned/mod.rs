@@ -17,9 +17,8 @@ use std::ops::Range;
 use serde::Deserialize;
 
 use super::Verdict;
-use super::entities::Entity;
 use super::family::Family;
-pub use features::{Hashed, Scheme};
+pub use features::Scheme;
 
 /// `data/learned.toml`.
 #[derive(Debug, Clone, Deserialize)]
@@ -55,6 +54,8 @@ pub struct Model {
     bias: Vec<i32>,
     /// Bucket-major: the weights of bucket `b` are `weights[b * F..(b + 1) * F]`.
     weights: Vec<i16>,
+    /// The mean weight of each bucket over the families (derived, for the evidence).
+    means: Vec<i16>,
 }
 
 /// The model's opinion of one message.
@@ -125,37 +126,56 @@ impl Model {
         }
     }
 
+    /// Builds a model from its parts; the bucket means are derived here.
+    pub(crate) fn from_parts(
+        scheme: Scheme,
+        scale: f32,
+        bias: Vec<i32>,
+        weights: Vec<i16>,
+    ) -> Self {
+        let f = Self::families();
+        let means = weights
+            .chunks_exact(f)
+            .map(|row| (row.iter().map(|w| i32::from(*w)).sum::<i32>() / f as i32) as i16)
+            .collect();
+        Self {
+            scheme,
+            scale,
+            bias,
+            weights,
+            means,
+        }
+    }
+
     /// How much more bucket `b` says the family in `column` than the average family.
     fn lift(&self, b: u32, column: usize) -> i32 {
         let f = Self::families();
-        let row = &self.weights[b as usize * f..(b as usize + 1) * f];
-        let mean = row.iter().map(|w| i32::from(*w)).sum::<i32>() / f as i32;
-        i32::from(row[column]) - mean
+        i32::from(self.weights[b as usize * f + column]) - i32::from(self.means[b as usize])
     }
 
-    /// The n-grams of the text that pushed most towards `family`, strongest first, without
-    /// overlaps: the words the model's reason quotes. Only called when the model speaks.
+    /// The n-grams that pushed most towards `family`, strongest first, without overlaps: the
+    /// words the model's reason quotes. `spans[i]` is where n-gram `buckets[i]` came from.
     pub fn evidence(
         &self,
-        norm: &str,
-        entities: &[Entity],
+        buckets: &[u32],
+        spans: &[(u32, u32)],
         family: Family,
         max: usize,
     ) -> Vec<Range<usize>> {
         const KEEP: usize = 32;
         let column = Family::ALL.iter().position(|x| *x == family).unwrap_or(0);
         let mut scored: Vec<(i32, Range<usize>)> = Vec::with_capacity(KEEP * 2);
-        features::for_each_ngram(self.scheme, norm, entities, |b, span| {
+        for (&b, &(start, end)) in buckets.iter().zip(spans) {
             let lift = self.lift(b, column);
             if lift > 0 {
-                scored.push((lift, span));
+                scored.push((lift, start as usize..end as usize));
                 // Keep the list short: only the strongest can be quoted.
                 if scored.len() == KEEP * 2 {
                     scored.select_nth_unstable_by(KEEP - 1, |a, b| b.0.cmp(&a.0));
                     scored.truncate(KEEP);
                 }
             }
-        });
+        }
         scored.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.start.cmp(&b.1.start)));
         let mut chosen: Vec<Range<usize>> = Vec::new();
         for (_, span) in scored {
@@ -229,16 +249,12 @@ impl Model {
             .chunks_exact(2)
             .map(|c| i16::from_le_bytes([c[0], c[1]]))
             .collect();
-        Ok(Self {
-            scheme: Scheme {
-                bucket_bits,
-                min_n,
-                max_n,
-            },
-            scale,
-            bias,
-            weights,
-        })
+        let scheme = Scheme {
+            bucket_bits,
+            min_n,
+            max_n,
+        };
+        Ok(Self::from_parts(scheme, scale, bias, weights))
     }
 }
 

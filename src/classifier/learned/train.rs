@@ -116,15 +116,15 @@ fn quantize(scheme: Scheme, weights: &[f64], bias: &[f64]) -> Model {
         .max(1e-9);
     let scale = (32767.0 / max) as f32;
     let s = f64::from(scale);
-    Model {
+    Model::from_parts(
         scheme,
         scale,
-        bias: bias.iter().map(|b| (b * s).round() as i32).collect(),
-        weights: weights
+        bias.iter().map(|b| (b * s).round() as i32).collect(),
+        weights
             .iter()
             .map(|w| (w * s).round().clamp(-32767.0, 32767.0) as i16)
             .collect(),
-    }
+    )
 }
 
 #[cfg(test)]
