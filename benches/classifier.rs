@@ -1,7 +1,8 @@
 //! Classifier speed: corpus throughput, cost by input length, and build time.
 //!
-//! Run: `cargo bench --bench classifier`. Goals (issue 2): 100 000 typical messages a second on
-//! one core, cost linear in length, under 50 ms to build.
+//! Run: `cargo bench --bench classifier`. Goals (issue 10): 300 000 typical messages a second on
+//! one core, cost linear in length, under 50 ms to build. `stages` shows what the learned stage
+//! costs on top of the rules.
 
 use std::fs;
 use std::hint::black_box;
@@ -68,6 +69,18 @@ fn benches(c: &mut Criterion) {
             })
         },
     );
+    group.finish();
+
+    let mut group = c.benchmark_group("stages");
+    group.throughput(Throughput::Elements(corpus.len() as u64));
+    let rules_only = Classifier::rules_only().expect("rules build");
+    group.bench_function("rules_only_corpus", |b| {
+        b.iter(|| {
+            for t in &corpus {
+                black_box(rules_only.classify(black_box(t)));
+            }
+        })
+    });
     group.finish();
 
     let mut group = c.benchmark_group("length");

@@ -396,9 +396,9 @@ impl Classifier {
 
         let mut learned = None;
         if let Some(model) = &self.learned {
-            let mut spans = Vec::with_capacity(norm.as_str().len());
+            let mut quotable = Vec::with_capacity(norm.as_str().len() / 2);
             let buckets =
-                self.learned_features(norm.as_str(), &entities, &feats, &firings, &mut spans);
+                self.learned_features(norm.as_str(), &entities, &feats, &firings, &mut quotable);
             let prediction = model.predict(&buckets);
             // Like the rules, the model may read the tricks a warning lists as the tricks
             // themselves: after a warning it needs to be far surer.
@@ -414,7 +414,7 @@ impl Classifier {
             relevant |= self.add_learned_signals(
                 model,
                 (&prediction, thresholds),
-                (&buckets, &spans),
+                (&buckets, &quotable),
                 text,
                 &norm,
                 (&mut signals, &mut violations),
@@ -459,11 +459,11 @@ impl Classifier {
         entities: &[Entity],
         feats: &[(features::Feature, Range<usize>)],
         firings: &[rules::Firing<'_>],
-        spans: &mut Vec<(u32, u32)>,
+        quotable: &mut Vec<(u32, u32, u32)>,
     ) -> Vec<u32> {
         let scheme = self.learned_config.train.scheme();
         let mut out = Vec::with_capacity(norm.len() + feats.len() + firings.len());
-        learned::features::ngram_buckets_and_spans(scheme, norm, entities, &mut out, spans);
+        learned::features::ngram_buckets_and_spans(scheme, norm, entities, &mut out, quotable);
         for (f, _) in feats {
             out.push(learned::features::token(scheme, "feature", f.name()));
         }
@@ -505,7 +505,7 @@ impl Classifier {
         &'c self,
         model: &Model,
         (prediction, t): (&Prediction, Thresholds),
-        (buckets, spans): (&[u32], &[(u32, u32)]),
+        (buckets, quotable): (&[u32], &[(u32, u32, u32)]),
         text: &str,
         norm: &normalize::Normalized,
         (signals, violations): (&mut Vec<Signal<'c>>, &mut Vec<Signal<'c>>),
@@ -538,7 +538,7 @@ impl Classifier {
             (None, Family::Ordinary)
         };
         if let Some(rule) = rule {
-            let spans = model.evidence(buckets, spans, family, 3);
+            let spans = model.evidence(buckets, quotable, family, 3);
             if !spans.is_empty() {
                 let (evidence, span) = quote(text, norm, &spans);
                 let signal = Signal {

@@ -4,7 +4,7 @@
 
 use std::ops::Range;
 
-use super::hashing::{bucket, fnv1a};
+use super::hashing::{bucket, fnv1a, gram_hash};
 use crate::classifier::entities::{Entity, EntityKind};
 
 /// Which n-gram lengths to use; part of the model file, so a model is read the way it was made.
@@ -93,51 +93,55 @@ fn units(norm: &str, entities: &[Entity]) -> Vec<Unit> {
     out
 }
 
-/// Calls `f` with the bucket and the normalised-text range of every n-gram, streaming: no list
-/// of characters is built.
+/// Calls `f` with the bucket, the normalised-text range and the length of every n-gram,
+/// streaming: no list of characters is built.
 pub fn for_each_ngram(
     scheme: Scheme,
     norm: &str,
     entities: &[Entity],
-    mut f: impl FnMut(u32, Range<usize>),
+    mut f: impl FnMut(u32, Range<usize>, usize),
 ) {
     const MAX: usize = 8;
     let max_n = scheme.max_n.min(MAX);
     // The last `max_n` units, newest last.
-    let mut window: [(char, usize, usize); MAX] = [('\0', 0, 0); MAX];
+    let mut chars = ['\0'; MAX];
+    let mut starts = [0usize; MAX];
     let mut filled = 0usize;
-    let mut buf = [0u8; 4 * MAX];
     for_each_unit(norm, entities, |u| {
         if filled == max_n {
-            window.copy_within(1..max_n, 0);
+            chars.copy_within(1..max_n, 0);
+            starts.copy_within(1..max_n, 0);
             filled -= 1;
         }
-        window[filled] = (u.ch, u.span.start, u.span.end);
+        chars[filled] = u.ch;
+        starts[filled] = u.span.start;
         filled += 1;
         for n in scheme.min_n..=max_n.min(filled) {
-            let gram = &window[filled - n..filled];
-            let mut len = 0;
-            for (ch, _, _) in gram {
-                len += ch.encode_utf8(&mut buf[len..]).len();
-            }
-            let h = fnv1a(&[&[b'g', n as u8], &buf[..len]]);
-            f(bucket(h, scheme.bucket_bits), gram[0].1..gram[n - 1].2);
+            let h = gram_hash(&chars[filled - n..filled]);
+            f(
+                bucket(h, scheme.bucket_bits),
+                starts[filled - n]..u.span.end,
+                n,
+            );
         }
     });
 }
 
-/// Appends the n-gram buckets of `norm` to `buckets` and their places to `spans` (scoring, and
-/// the quote when the model speaks, without hashing twice).
+/// Appends the n-gram buckets of `norm` to `buckets`, and the places of the longest n-grams
+/// (the ones worth quoting) to `quotable` as (index in `buckets`, start, end): scoring and the
+/// quote when the model speaks, without hashing twice.
 pub fn ngram_buckets_and_spans(
     scheme: Scheme,
     norm: &str,
     entities: &[Entity],
     buckets: &mut Vec<u32>,
-    spans: &mut Vec<(u32, u32)>,
+    quotable: &mut Vec<(u32, u32, u32)>,
 ) {
-    for_each_ngram(scheme, norm, entities, |bucket, span| {
+    for_each_ngram(scheme, norm, entities, |bucket, span, n| {
+        if n == scheme.max_n {
+            quotable.push((buckets.len() as u32, span.start as u32, span.end as u32));
+        }
         buckets.push(bucket);
-        spans.push((span.start as u32, span.end as u32));
     });
 }
 
@@ -179,11 +183,13 @@ mod tests {
 
     #[test]
     fn ngrams_point_back_at_the_text() {
-        let (mut buckets, mut spans) = (Vec::new(), Vec::new());
-        ngram_buckets_and_spans(SCHEME, "征信修复", &[], &mut buckets, &mut spans);
+        let (mut buckets, mut quotable) = (Vec::new(), Vec::new());
+        ngram_buckets_and_spans(SCHEME, "征信修复", &[], &mut buckets, &mut quotable);
         assert_eq!(buckets.len(), 4 + 3 + 2);
-        assert_eq!(spans.len(), buckets.len());
-        let (start, end) = *spans.last().unwrap();
+        // Only the trigrams are quotable, each pointing at its own bucket.
+        assert_eq!(quotable.len(), 2);
+        let (index, start, end) = *quotable.last().unwrap();
+        assert_eq!(index as usize, buckets.len() - 1);
         assert_eq!(&"征信修复"[start as usize..end as usize], "信修复");
     }
 }
