@@ -4,7 +4,8 @@
 use std::fs;
 use std::path::PathBuf;
 
-use loanguard::classifier::{Category, Classifier, RuleKind, Verdict};
+use loanguard::classifier::learned::train::{Example, TrainConfig, train};
+use loanguard::classifier::{Category, Classifier, Family, RuleKind, Verdict};
 use loanguard::cli::train::train_from_dir;
 
 fn root() -> PathBuf {
@@ -74,6 +75,31 @@ fn the_model_never_cancels_a_decisive_mechanism() {
             .risk_signals()
             .any(|s| s.rule.category != Category::Learned)
     );
+}
+
+#[test]
+fn a_model_sure_that_everything_is_harmless_still_cannot_cancel_a_decisive_mechanism() {
+    // A model trained to call every message ordinary: its "safe" mark must not outweigh a
+    // request for a verification code, while it does lower a message with no decisive rule.
+    let rules = Classifier::rules_only().unwrap();
+    let config: TrainConfig = rules.learned_config().train.clone();
+    let harmless = ["明天一起吃饭", "快递到了放门口", "工资到账了", "周末去公园"];
+    let examples: Vec<Example> = harmless
+        .iter()
+        .map(|t| Example {
+            buckets: rules.training_features(t),
+            family: Family::Ordinary,
+        })
+        .collect();
+    let classifier = Classifier::rules_only()
+        .unwrap()
+        .with_model(train(&examples, &config));
+    let chat = classifier.classify("明天一起吃饭吧");
+    assert!(chat.legit_signals().any(|s| s.id() == "learned.safe"));
+    let scam = classifier.classify("刚才发到你手机上的验证码念给我一下，我帮你领券");
+    assert!(scam.learned.as_ref().expect("model loaded").unrelated > 0.9);
+    assert_eq!(scam.verdict, Verdict::Scam);
+    assert!(scam.legit_signals().all(|s| s.id() != "learned.safe"));
 }
 
 #[test]

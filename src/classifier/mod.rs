@@ -349,26 +349,7 @@ impl Classifier {
                 learned: None,
             };
         }
-        let entities = self.extractor.extract(&norm, &self.directory);
-
-        let mut occurrences: Vec<Occurrence> = Vec::with_capacity(64);
-        self.rules.scan_concepts(norm.as_str(), &mut occurrences);
-        let mut feats = Vec::new();
-        features::derive(
-            &entities,
-            &self.directory,
-            context,
-            norm.as_str().len(),
-            &mut feats,
-        );
-        occurrences.extend(feats.iter().map(|(f, r)| Occurrence {
-            term: self.rules.feature_term(*f),
-            start: r.start,
-            end: r.end,
-            negated: false,
-        }));
-
-        let firings = self.rules.evaluate(&occurrences);
+        let (entities, feats, firings) = self.fire_rules(&norm, context);
         let mut relevant = false;
         let mut warning = false;
         let mut signals = Vec::new();
@@ -478,14 +459,29 @@ impl Classifier {
     pub fn training_features(&self, text: &str) -> Vec<u32> {
         let text = truncate(text).0;
         let norm = self.normalizer.normalize(text);
-        let entities = self.extractor.extract(&norm, &self.directory);
+        let (entities, feats, firings) = self.fire_rules(&norm, &Context::default());
+        self.learned_features(norm.as_str(), &entities, &feats, &firings, &mut Vec::new())
+    }
+
+    /// The first stage: entities, derived features, and the rules they and the concepts fire.
+    #[allow(clippy::type_complexity)]
+    fn fire_rules(
+        &self,
+        norm: &normalize::Normalized,
+        context: &Context,
+    ) -> (
+        Vec<Entity>,
+        Vec<(features::Feature, Range<usize>)>,
+        Vec<rules::Firing<'_>>,
+    ) {
+        let entities = self.extractor.extract(norm, &self.directory);
         let mut occurrences: Vec<Occurrence> = Vec::with_capacity(64);
         self.rules.scan_concepts(norm.as_str(), &mut occurrences);
         let mut feats = Vec::new();
         features::derive(
             &entities,
             &self.directory,
-            &Context::default(),
+            context,
             norm.as_str().len(),
             &mut feats,
         );
@@ -496,7 +492,7 @@ impl Classifier {
             negated: false,
         }));
         let firings = self.rules.evaluate(&occurrences);
-        self.learned_features(norm.as_str(), &entities, &feats, &firings, &mut Vec::new())
+        (entities, feats, firings)
     }
 
     /// Turns the model's probabilities into signals, with the n-grams that weighed most as
