@@ -263,7 +263,7 @@ impl Extractor {
     pub fn extract(&self, norm: &Normalized, directory: &Directory) -> Vec<Entity> {
         let text = norm.as_str();
         let mut out: Vec<Entity> = Vec::new();
-        let mut covered: Vec<Range<usize>> = Vec::new();
+        let mut covered = Covered::default();
         let push = |out: &mut Vec<Entity>, kind, r: Range<usize>, value: String, detail| {
             out.push(Entity {
                 kind,
@@ -278,7 +278,7 @@ impl Extractor {
         // link, case number or date, and a `contains` is much cheaper than a regex scan.
         let has = |needles: &[&str]| needles.iter().any(|n| text.contains(n));
         self.extract_urls(text, directory, &mut |r, info: UrlInfo| {
-            covered.push(r.clone());
+            covered.insert(r.clone());
             push(
                 &mut out,
                 EntityKind::Url,
@@ -294,7 +294,7 @@ impl Extractor {
             None
         };
         for m in case_numbers.into_iter().flatten() {
-            covered.push(m.range());
+            covered.insert(m.range());
             push(
                 &mut out,
                 EntityKind::CaseNumber,
@@ -307,10 +307,10 @@ impl Extractor {
         let wechat = has(&["微信"]).then(|| self.wechat_id.captures_iter(text));
         for c in wechat.into_iter().flatten() {
             let id = c.get(1).expect("group 1");
-            if overlaps(&covered, &id.range()) {
+            if covered.overlaps(&id.range()) {
                 continue;
             }
-            covered.push(id.range());
+            covered.insert(id.range());
             push(
                 &mut out,
                 EntityKind::WechatId,
@@ -322,10 +322,10 @@ impl Extractor {
 
         let dates = has(&["月", "-", "/", "."]).then(|| self.date.find_iter(text));
         for m in dates.into_iter().flatten() {
-            if overlaps(&covered, &m.range()) {
+            if covered.overlaps(&m.range()) {
                 continue;
             }
-            covered.push(m.range());
+            covered.insert(m.range());
             push(
                 &mut out,
                 EntityKind::Date,
@@ -338,7 +338,7 @@ impl Extractor {
         let times = has(&[":", "点", "时"]).then(|| self.time.captures_iter(text));
         for c in times.into_iter().flatten() {
             let m = c.get(0).expect("group 0");
-            if overlaps(&covered, &m.range()) {
+            if covered.overlaps(&m.range()) {
                 continue;
             }
             let marker = c.get(1).map(|m| m.as_str());
@@ -367,7 +367,7 @@ impl Extractor {
                 && (matches!(marker, Some("凌晨" | "深夜" | "半夜"))
                     || hour24 >= 22
                     || (hour24 < 7 && (leading_zero || marker.is_some())));
-            covered.push(m.range());
+            covered.insert(m.range());
             push(
                 &mut out,
                 EntityKind::Time,
@@ -384,7 +384,7 @@ impl Extractor {
             .then(|| self.amount.captures_iter(text));
         for c in amounts.into_iter().flatten() {
             let m = c.get(0).expect("group 0");
-            if overlaps(&covered, &m.range()) {
+            if covered.overlaps(&m.range()) {
                 continue;
             }
             let number = c.get(1).or(c.get(3)).map(|g| g.as_str()).unwrap_or("");
@@ -392,7 +392,7 @@ impl Extractor {
             let Some(yuan) = parse_amount(number, unit) else {
                 continue;
             };
-            covered.push(m.range());
+            covered.insert(m.range());
             push(
                 &mut out,
                 EntityKind::Amount,
@@ -405,7 +405,7 @@ impl Extractor {
         let chinese_amounts =
             has(&["元", "块", "百", "千", "万", "亿"]).then(|| self.chinese_amount.find_iter(text));
         for m in chinese_amounts.into_iter().flatten() {
-            if overlaps(&covered, &m.range()) {
+            if covered.overlaps(&m.range()) {
                 continue;
             }
             // "十五天", "三千人": a count of something else.
@@ -418,7 +418,7 @@ impl Extractor {
             let Some(yuan) = parse_amount(number, "") else {
                 continue;
             };
-            covered.push(m.range());
+            covered.insert(m.range());
             push(
                 &mut out,
                 EntityKind::Amount,
@@ -429,7 +429,7 @@ impl Extractor {
         }
 
         for m in self.digits.find_iter(text) {
-            if overlaps(&covered, &m.range()) {
+            if covered.overlaps(&m.range()) {
                 continue;
             }
             if let Some((kind, value, detail)) =
@@ -450,18 +450,18 @@ impl Extractor {
         directory: &Directory,
         found: &mut dyn FnMut(Range<usize>, UrlInfo),
     ) {
-        let mut taken: Vec<Range<usize>> = Vec::new();
+        let mut taken = Covered::default();
         if !text.contains('.') {
             return;
         }
         for m in self.url.find_iter(text) {
             let r = trim_url_end(text, m.range());
-            taken.push(r.clone());
+            taken.insert(r.clone());
             found(r.clone(), url_info(&text[r], directory));
         }
         for m in self.bare_domain.find_iter(text) {
             let r = trim_url_end(text, m.range());
-            if overlaps(&taken, &r) {
+            if taken.overlaps(&r) {
                 continue;
             }
             // Not part of an e-mail address or a longer word.
@@ -474,13 +474,13 @@ impl Extractor {
             if !text[r.clone()].bytes().any(|b| b.is_ascii_alphabetic()) {
                 continue;
             }
-            taken.push(r.clone());
+            taken.insert(r.clone());
             found(r.clone(), url_info(&text[r], directory));
         }
     }
 
     fn extract_names(&self, text: &str, out: &mut Vec<Entity>, norm: &Normalized) {
-        let mut taken: Vec<Range<usize>> = Vec::new();
+        let mut taken = Covered::default();
         let brands = text.contains('【').then(|| self.brand.captures_iter(text));
         for c in brands.into_iter().flatten() {
             let inner = c.get(1).expect("group 1");
@@ -489,7 +489,7 @@ impl Extractor {
                 .find(inner.as_str())
                 .map(|m| self.lender_entries[m.pattern().as_usize()].0);
             let whole = c.get(0).expect("group 0").range();
-            taken.push(whole.clone());
+            taken.insert(whole.clone());
             out.push(Entity {
                 kind: EntityKind::Brand,
                 span: norm.original_range(whole.clone()),
@@ -509,7 +509,7 @@ impl Extractor {
                     listed: Some(*index),
                 },
             });
-            taken.push(m.range());
+            taken.insert(m.range());
         }
         let lender_suffixes = ["金融", "银行", "小贷", "小额贷款", "信用卡中心"];
         let generic = lender_suffixes
@@ -517,7 +517,7 @@ impl Extractor {
             .any(|s| text.contains(s))
             .then(|| self.lender_generic.find_iter(text));
         for m in generic.into_iter().flatten() {
-            if overlaps(&taken, &m.range()) {
+            if taken.overlaps(&m.range()) {
                 continue;
             }
             // "金融监管总局" or "银行卡" name a regulator or a card, not a lender.
@@ -584,8 +584,34 @@ fn url_info(url: &str, directory: &Directory) -> UrlInfo {
     }
 }
 
-fn overlaps(taken: &[Range<usize>], r: &Range<usize>) -> bool {
-    taken.iter().any(|t| t.start < r.end && r.start < t.end)
+/// The parts of the text already claimed by an entity: disjoint ranges by start, so asking
+/// whether a range overlaps one is a single look-up, not a scan (a 64 KiB text of "1:00 1:00…"
+/// made the scan quadratic).
+#[derive(Default)]
+struct Covered(std::collections::BTreeMap<usize, usize>);
+
+impl Covered {
+    fn overlaps(&self, r: &Range<usize>) -> bool {
+        // The ranges are disjoint, so the last one starting before `r` ends has the furthest end.
+        self.0
+            .range(..r.end)
+            .next_back()
+            .is_some_and(|(_, &end)| end > r.start)
+    }
+
+    /// Adds `r`, merging it with the ranges it overlaps so they stay disjoint.
+    fn insert(&mut self, r: Range<usize>) {
+        let (mut start, mut end) = (r.start, r.end);
+        while let Some((&s, &e)) = self.0.range(..end).next_back() {
+            if e < start {
+                break;
+            }
+            start = start.min(s);
+            end = end.max(e);
+            self.0.remove(&s);
+        }
+        self.0.insert(start, end);
+    }
 }
 
 fn classify_number(
