@@ -759,6 +759,24 @@ mod tests {
     use super::super::Classifier;
     use super::*;
 
+    #[test]
+    fn covered_ranges_answer_like_a_scan() {
+        let ranges = [3..7, 10..12, 6..11, 20..25, 30..31, 0..1, 25..26, 12..12];
+        let mut covered = Covered::default();
+        let mut list: Vec<Range<usize>> = Vec::new();
+        for r in ranges {
+            covered.insert(r.clone());
+            list.push(r);
+            for start in 0..35 {
+                for end in start + 1..36 {
+                    let q = start..end;
+                    let scan = list.iter().any(|t| t.start < q.end && q.start < t.end);
+                    assert_eq!(covered.overlaps(&q), scan, "{q:?} after {list:?}");
+                }
+            }
+        }
+    }
+
     fn entities(text: &str) -> Vec<Entity> {
         Classifier::shared().entities(text)
     }
