@@ -5,55 +5,10 @@ use super::callback::{CallbackData, Section};
 use super::command::Command;
 use super::deeplink;
 use crate::classifier::{Classifier, Context, Report, Verdict};
+pub use crate::render::reply::{Button, ButtonAction, Reply, text_doc};
 use crate::render::verdict::reasons_to_show;
 use crate::render::{Doc, Inline, Paragraph, View, verdict_doc};
 use crate::responses::{Responses, fill};
-
-#[derive(Debug, Clone, PartialEq)]
-pub enum ButtonAction {
-    Callback(String),
-    Url(String),
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub struct Button {
-    pub label: String,
-    pub action: ButtonAction,
-}
-
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct Reply {
-    pub doc: Doc,
-    pub buttons: Vec<Vec<Button>>,
-}
-
-impl Reply {
-    pub fn text(doc: Doc) -> Self {
-        Self {
-            doc,
-            buttons: Vec::new(),
-        }
-    }
-}
-
-/// A multi-line text from responses/: lines starting with "# " become bold headings, and a
-/// blank line or a heading starts a new paragraph.
-pub fn text_doc(text: &str) -> Doc {
-    let mut doc = Doc::default();
-    let mut current = Paragraph::default();
-    for line in text.trim().lines() {
-        if let Some(heading) = line.strip_prefix("# ") {
-            doc.push(std::mem::take(&mut current));
-            current = Paragraph::default().bold(heading.trim());
-        } else if line.trim().is_empty() {
-            doc.push(std::mem::take(&mut current));
-        } else {
-            current = current.text(line.trim_end());
-        }
-    }
-    doc.push(current);
-    doc
-}
 
 fn callback(label: &str, data: CallbackData) -> Button {
     Button {

@@ -32,8 +32,8 @@ use super::render::{
 };
 use super::texts::PlannerTexts;
 use super::{Fen, Rate};
-use crate::bot::replies::{Button, Reply};
 use crate::render::Doc;
+use crate::render::reply::{Button, Reply};
 
 /// The planner's inline buttons. Callback data is "pl:…", far below Telegram's 64 bytes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -677,8 +677,8 @@ pub fn on_button(state: &PlanDialogue, pressed: PlanButton, texts: &PlannerTexts
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::bot::replies::ButtonAction;
     use crate::planner::parse::{DEFAULT_CARD_RATE, DEFAULT_LOAN_RATE};
+    use crate::render::reply::ButtonAction;
     use crate::responses::{Language, Responses};
 
     fn zh() -> &'static PlannerTexts {

@@ -13,7 +13,7 @@ use super::parse::{DEFAULT_CARD_RATE, DEFAULT_LOAN_RATE};
 use super::plan::{DebtResult, Outcome, Plan, PlanInput, Reason, plan};
 use super::texts::PlannerTexts;
 use super::{Fen, Rate};
-use crate::bot::replies::{Button, Reply, text_doc};
+use crate::render::reply::{Button, Reply, text_doc};
 use crate::render::{Doc, Inline, Paragraph, TELEGRAM_LIMIT, utf16_len};
 use crate::responses::fill;
 
@@ -94,7 +94,7 @@ fn paragraphs(template: &str, values: &[(&str, &str)]) -> Vec<Paragraph> {
 pub(crate) fn button(label: &str, b: PlanButton) -> Button {
     Button {
         label: label.to_string(),
-        action: crate::bot::replies::ButtonAction::Callback(b.encode().to_string()),
+        action: crate::render::reply::ButtonAction::Callback(b.encode().to_string()),
     }
 }
 
@@ -670,8 +670,8 @@ mod telegram_html;
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::bot::replies::ButtonAction;
     use crate::planner::Debt;
+    use crate::render::reply::ButtonAction;
     use crate::responses::{Language, Responses};
 
     fn texts(language: Language) -> &'static PlannerTexts {

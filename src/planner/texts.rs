@@ -2,7 +2,7 @@
 //! `responses/<language>.toml` (and its sub-tables).
 //!
 //! Placeholders are written `{name}` and filled with [`crate::responses::fill`]. Multi-line texts
-//! mark bold headings with a leading "# " (see [`crate::bot::replies::text_doc`]); values are
+//! mark bold headings with a leading "# " (see [`crate::render::reply::text_doc`]); values are
 //! filled in after the text has been split into lines, so no value can add a heading or a line.
 
 use serde::Deserialize;

@@ -3,6 +3,7 @@
 
 pub mod doc;
 pub mod redact;
+pub mod reply;
 pub mod verdict;
 
 pub use doc::{Doc, Inline, Paragraph, TELEGRAM_LIMIT, escape, utf16_len};
