@@ -554,15 +554,8 @@ impl Classifier {
 }
 
 fn view(p: &Prediction) -> LearnedView {
-    let family = Family::ALL
-        .iter()
-        .zip(&p.probabilities)
-        .fold((Family::Ordinary, -1.0), |a, (f, q)| {
-            if *q > a.1 { (*f, *q) } else { a }
-        })
-        .0;
     LearnedView {
-        family,
+        family: p.most_likely(),
         scam: p.of(Verdict::Scam),
         suspicious: p.of(Verdict::Suspicious),
         legit: p.of(Verdict::Legit),

@@ -612,23 +612,20 @@ const SENTENCE_BREAKS: &[char] = &['。', '！', '？', '!', '?', '；', ';', '\
 
 /// The sentence (between sentence breaks) that contains `r`.
 fn sentence_around(text: &str, r: Range<usize>) -> Range<usize> {
-    let start = text[..r.start].rfind(SENTENCE_BREAKS).map_or(0, |i| {
-        i + text[i..].chars().next().map_or(1, char::len_utf8)
-    });
-    let end = text[r.end..]
-        .find(SENTENCE_BREAKS)
-        .map_or(text.len(), |i| r.end + i);
-    start..end
+    span_between(text, r, SENTENCE_BREAKS)
 }
 
 /// The clause (between clause breaks) that contains `r`.
 fn clause_around(text: &str, r: Range<usize>) -> Range<usize> {
-    let start = text[..r.start].rfind(CLAUSE_BREAKS).map_or(0, |i| {
+    span_between(text, r, CLAUSE_BREAKS)
+}
+
+/// The stretch of `text` around `r` that contains none of `breaks`.
+fn span_between(text: &str, r: Range<usize>, breaks: &[char]) -> Range<usize> {
+    let start = text[..r.start].rfind(breaks).map_or(0, |i| {
         i + text[i..].chars().next().map_or(1, char::len_utf8)
     });
-    let end = text[r.end..]
-        .find(CLAUSE_BREAKS)
-        .map_or(text.len(), |i| r.end + i);
+    let end = text[r.end..].find(breaks).map_or(text.len(), |i| r.end + i);
     start..end
 }
 

@@ -9,15 +9,16 @@ use serde_json::Value;
 
 use crate::classifier::{Classifier, Verdict};
 
+/// One line of a labelled JSON Lines file, as `eval` and `train` read it.
 #[derive(Deserialize)]
-struct Labelled {
+pub struct Row {
     #[serde(default)]
-    id: Value,
-    text: String,
-    label: String,
+    pub id: Value,
+    pub text: String,
+    pub label: String,
     /// What kind of message it is (`loan_offer`, `legit_court`, …); optional.
     #[serde(default)]
-    family: Option<String>,
+    pub family: Option<String>,
 }
 
 /// How one family of messages fared.
@@ -263,7 +264,7 @@ pub fn evaluate(classifier: &Classifier, input: impl BufRead, into: &mut Evaluat
         if line.trim().is_empty() {
             continue;
         }
-        let item: Labelled = match serde_json::from_str(&line) {
+        let item: Row = match serde_json::from_str(&line) {
             Ok(i) => i,
             Err(e) => {
                 into.bad_lines.push((line_no, e.to_string()));

@@ -6,23 +6,10 @@ use std::fmt::Write as _;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use serde::Deserialize;
-
-use super::eval::Evaluation;
+use super::eval::{Evaluation, Row};
 use crate::classifier::learned::train::{Example, TrainConfig, train};
 use crate::classifier::learned::{LearnedConfig, Model, Thresholds};
 use crate::classifier::{Classifier, Family, Verdict};
-
-/// One corpus row, as training reads it.
-#[derive(Debug, Clone, Deserialize)]
-pub struct Row {
-    #[serde(default)]
-    pub id: serde_json::Value,
-    pub text: String,
-    pub label: String,
-    #[serde(default)]
-    pub family: Option<String>,
-}
 
 /// A row the model can learn from: its family is known and agrees with its label.
 pub struct Labelled {
@@ -84,16 +71,20 @@ pub fn train_model(rows: &[Labelled]) -> Result<Model, String> {
 
 /// Trains on `rows` with another config (experiments: `loanguard train --config`).
 pub fn train_model_with(rows: &[Labelled], config: &TrainConfig) -> Result<Model, String> {
+    Ok(train(&examples(rows, config)?, config))
+}
+
+/// The rows as the learned stage sees them under `config`'s scheme.
+fn examples(rows: &[Labelled], config: &TrainConfig) -> Result<Vec<Example>, String> {
     let mut rules = Classifier::rules_only()?;
     rules.set_scheme(config.scheme());
-    let examples: Vec<Example> = rows
+    Ok(rows
         .iter()
         .map(|r| Example {
             buckets: rules.training_features(&r.text),
             family: r.family,
         })
-        .collect();
-    Ok(train(&examples, config))
+        .collect())
 }
 
 /// The committed model, rebuilt from the corpus in `dir`.
@@ -102,8 +93,9 @@ pub fn train_from_dir(dir: &Path) -> Result<Model, String> {
     train_model(&rows)
 }
 
-/// Cross-validation: each row is classified by a model that never saw it. Returns the
-/// evaluation for the configured thresholds and a table for nearby ones.
+/// Cross-validation: each row is classified by a model that never saw it (row `i` is held out
+/// of fold `i % folds`). Returns the evaluation for the configured thresholds, the false alarms
+/// with their signals, and a table for nearby thresholds.
 pub fn cross_validate(
     rows: &[Labelled],
     folds: usize,
@@ -111,28 +103,24 @@ pub fn cross_validate(
 ) -> Result<String, String> {
     let folds = folds.max(2);
     let configured = config.thresholds;
-    // (row index, the classifier that did not see it)
-    let mut held_out: Vec<(usize, Classifier)> = Vec::new();
+    // Features once for all rows; each fold trains on the others.
+    let all = examples(rows, &config.train)?;
+    let mut held_out: Vec<Classifier> = Vec::with_capacity(folds);
     for k in 0..folds {
-        let train_rows: Vec<Labelled> = rows
+        let train_on: Vec<Example> = all
             .iter()
             .enumerate()
             .filter(|(i, _)| i % folds != k)
-            .map(|(_, r)| Labelled {
-                id: r.id.clone(),
-                text: r.text.clone(),
-                family: r.family,
-            })
+            .map(|(_, e)| e.clone())
             .collect();
-        let model = train_model_with(&train_rows, &config.train)?;
         let mut classifier = Classifier::rules_only()?;
         classifier.set_scheme(config.train.scheme());
-        held_out.push((k, classifier.with_model(model)));
+        held_out.push(classifier.with_model(train(&train_on, &config.train)));
     }
     let evaluate = |t: Thresholds| {
         let mut e = Evaluation::default();
         for (i, row) in rows.iter().enumerate() {
-            let classifier = &held_out[i % folds].1;
+            let classifier = &held_out[i % folds];
             let got = classifier.classify_with_thresholds(&row.text, t).verdict;
             e.add_in_family(
                 row.id.clone(),
@@ -146,15 +134,17 @@ pub fn cross_validate(
     let mut out = String::new();
     let e = evaluate(configured);
     let _ = writeln!(out, "false alarms (id: the signals that made them scam):");
-    for (i, row) in rows.iter().enumerate() {
-        if row.family.verdict() == Verdict::Scam || row.family.verdict() == Verdict::Suspicious {
+    let missed = e.misses.iter().filter(|m| {
+        m.got == Verdict::Scam && matches!(m.expected, Verdict::Legit | Verdict::Unrelated)
+    });
+    for miss in missed {
+        // Misses are pushed in row order with their ids; find the row to list its signals.
+        let Some(i) = rows.iter().position(|r| r.id == miss.id) else {
             continue;
-        }
-        let report = held_out[i % folds].1.classify(&row.text);
-        if report.verdict == Verdict::Scam {
-            let ids: Vec<&str> = report.risk_signals().map(|s| s.id()).collect();
-            let _ = writeln!(out, "  {}: {}", row.id, ids.join(" "));
-        }
+        };
+        let report = held_out[i % folds].classify_with_thresholds(&rows[i].text, configured);
+        let ids: Vec<&str> = report.risk_signals().map(|s| s.id()).collect();
+        let _ = writeln!(out, "  {}: {}", miss.id, ids.join(" "));
     }
     let _ = writeln!(
         out,

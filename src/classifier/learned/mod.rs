@@ -87,10 +87,19 @@ impl Prediction {
 
     /// The most likely family among those of `verdict`.
     pub fn top(&self, verdict: Verdict) -> (Family, f64) {
+        self.best(|f| f.verdict() == verdict)
+    }
+
+    /// The most likely family of all.
+    pub fn most_likely(&self) -> Family {
+        self.best(|_| true).0
+    }
+
+    fn best(&self, keep: impl Fn(Family) -> bool) -> (Family, f64) {
         Family::ALL
             .iter()
             .zip(&self.probabilities)
-            .filter(|(f, _)| f.verdict() == verdict)
+            .filter(|(f, _)| keep(**f))
             .map(|(f, p)| (*f, *p))
             .fold(
                 (Family::Ordinary, -1.0),
