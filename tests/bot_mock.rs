@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use loanguard::bot::schema::{distribution, schema};
-use loanguard::bot::state::{BotState, Settings};
+use loanguard::bot::state::{BotState, Limits};
 use loanguard::responses::{Language, Responses};
 use loanguard::storage::Store;
 use teloxide::dptree::deps;
@@ -30,10 +30,10 @@ fn fixture(name: &str) -> Update {
 }
 
 fn new_state(window_ms: u64, group_limit: u32) -> Arc<BotState> {
-    Arc::new(BotState::new(Settings {
+    Arc::new(BotState::new(Limits {
         batch_window: Duration::from_millis(window_ms),
         group_limit_per_minute: group_limit,
-        ..Settings::default()
+        ..Limits::default()
     }))
 }
 
@@ -269,7 +269,7 @@ async fn deep_link_opens_the_full_advice() {
     let state = new_state(50, 5);
     let classifier = loanguard::classifier::Classifier::shared();
     let report = classifier.classify("请把钱转到安全账户，配合公安调查");
-    let payload = loanguard::bot::deeplink::encode(&report, classifier);
+    let payload = loanguard::render::deeplink::encode(&report, classifier);
     let mut bot = mock(private_text(12, &format!("/start {payload}")), &state);
     bot.dispatch().await;
     let sent = bot.get_responses().sent_messages_text;

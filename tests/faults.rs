@@ -11,8 +11,8 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use fake_api::{FIRST_MESSAGE_ID, FakeBotApi, Fault};
-use loanguard::bot::replies::{Button, ButtonAction, Reply};
 use loanguard::bot::send::{self, BlockedChats, RetryPolicy, Sender};
+use loanguard::render::{Button, ButtonAction, Reply};
 use loanguard::render::{Doc, Inline, Paragraph, utf16_len};
 use serde_json::Value;
 use teloxide::prelude::*;

@@ -3,11 +3,11 @@
 //! `FUZZ_CASES` sets the number of cases per target (default 5,000; CI runs the default, a
 //! bounded few seconds).
 
-use loanguard::bot::callback::CallbackData;
-use loanguard::bot::deeplink;
 use loanguard::classifier::Classifier;
 use loanguard::planner::PlanButton;
 use loanguard::planner::parse::{parse_days, parse_money, parse_one_line, parse_rate};
+use loanguard::render::callback::CallbackData;
+use loanguard::render::deeplink;
 use proptest::prelude::*;
 
 fn cases() -> u32 {

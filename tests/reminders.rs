@@ -5,7 +5,7 @@
 mod fake_api;
 
 use fake_api::FakeBotApi;
-use loanguard::bot::remind::fire_due;
+use loanguard::bot::reminders::fire_due;
 use loanguard::storage::{NewReminder, Store};
 use teloxide::Bot;
 

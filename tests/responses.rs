@@ -4,9 +4,9 @@
 #[path = "support/telegram_html.rs"]
 mod telegram_html;
 
-use loanguard::bot::replies::{self, text_doc};
 use loanguard::classifier::{Classifier, Context, ForwardOrigin};
 use loanguard::render::{Doc, Paragraph, TELEGRAM_LIMIT, utf16_len};
+use loanguard::render::{replies, text_doc};
 use loanguard::responses::{Language, Responses, fill};
 
 const HOSTILE: &[&str] = &[

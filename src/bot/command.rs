@@ -1,14 +1,28 @@
-//! Command parsing that copes with how people paste: "/verify\n<text>", "/verify　<text>".
+//! The commands, as a teloxide [`BotCommands`] enum, and a parser that copes with how people
+//! paste: "/verify\n<text>", "/verify　<text>", "/VERIFY <text>".
 //!
-//! teloxide's `BotCommands` parser splits on one ASCII space only, so a command followed by a
-//! line break or a full-width space is "unknown" (research/teloxide.md §0). We split off the first
-//! token ourselves and keep the rest verbatim.
+//! The derived parser splits the command from its arguments on one ASCII space and matches the
+//! name exactly, so a command followed by a line break or a full-width space would be
+//! "unknown". [`parse`] first rewrites the head of the message into the form it expects (the
+//! name in lower case, one space, the arguments verbatim), then lets it parse.
 
-/// A command the bot understands.
-#[derive(Debug, Clone, PartialEq, Eq)]
+use teloxide::utils::command::{BotCommands, ParseError};
+
+use crate::classifier::Classifier;
+use crate::render::replies::{deep_link_advice, help_with_lead};
+use crate::render::{Reply, text_doc};
+use crate::responses::{Responses, fill};
+
+/// A command the bot understands. The menu's descriptions come from responses/
+/// ([`super::menu`]), so none are given here.
+#[derive(BotCommands, Debug, Clone, PartialEq, Eq)]
+#[command(rename_rule = "lowercase")]
 pub enum Command {
+    /// `/start [deep-link payload]`.
     Start(String),
     Help,
+    /// `/verify <text>`, or bare as a reply to the message to check.
+    #[command(aliases = ["check"])]
     Verify(String),
     /// `/plan [one-line form]`.
     Plan(String),
@@ -21,14 +35,14 @@ pub enum Command {
     Settings(String),
     /// `/cancel`: leave the planner dialogue.
     Cancel,
-    /// A command for this bot that it does not know.
-    Unknown(String),
 }
 
 /// What a message starting with "/" is.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Parsed {
     Command(Command),
+    /// A command for this bot that it does not know (its name, lower case).
+    Unknown(String),
     /// Addressed to another bot ("/verify@other_bot"): ignore it.
     OtherBot,
     /// Not a command at all.
@@ -42,33 +56,57 @@ pub fn parse(text: &str, bot_username: &str) -> Parsed {
     };
     let split = rest.find(char::is_whitespace).unwrap_or(rest.len());
     let (head, args) = rest.split_at(split);
-    let args = args.trim_matches(|c: char| c.is_whitespace());
-    let (name, target) = match head.split_once('@') {
-        Some((n, t)) => (n, Some(t)),
-        None => (head, None),
-    };
-    if let Some(target) = target
-        && !target.eq_ignore_ascii_case(bot_username)
-    {
-        return Parsed::OtherBot;
-    }
-    if name.is_empty() {
+    if head.is_empty() || head.starts_with('@') {
         return Parsed::NotCommand;
     }
-    let command = match name.to_ascii_lowercase().as_str() {
-        "start" => Command::Start(args.to_string()),
-        "help" => Command::Help,
-        "verify" | "check" => Command::Verify(args.to_string()),
-        "plan" => Command::Plan(args.to_string()),
-        "legal" => Command::Legal,
-        "privacy" => Command::Privacy,
-        "forget" => Command::Forget,
-        "remind" => Command::Remind(args.to_string()),
-        "settings" => Command::Settings(args.to_string()),
-        "cancel" => Command::Cancel,
-        other => Command::Unknown(other.to_string()),
-    };
-    Parsed::Command(command)
+    let args = args.trim_matches(char::is_whitespace);
+    let canonical = format!("/{} {args}", head.to_lowercase());
+    match Command::parse(canonical.trim_end(), bot_username) {
+        Ok(command) => Parsed::Command(command),
+        Err(ParseError::WrongBotName(_)) => Parsed::OtherBot,
+        Err(_) => Parsed::Unknown(head.split('@').next().unwrap_or("").to_lowercase()),
+    }
+}
+
+/// The reply to a command that needs no message and no state: everything but /verify with
+/// something to check, /forget and /remind in a private chat, /plan, /cancel and /settings in
+/// a group. Also what the terminal (`loanguard chat`) answers to those.
+pub fn fixed_reply(command: &Command, texts: &Responses, private: bool) -> Reply {
+    let doc = |t: &str| Reply::text(text_doc(t));
+    match command {
+        Command::Start(payload) if private && !payload.is_empty() => {
+            deep_link_advice(payload, texts, Classifier::shared())
+                .unwrap_or_else(|| doc(&texts.bot.start))
+        }
+        Command::Start(_) | Command::Help if !private => doc(&texts.group.help),
+        Command::Start(_) => doc(&texts.bot.start),
+        Command::Help => doc(&texts.bot.help),
+        Command::Plan(_) => doc(&texts.bot.plan),
+        Command::Legal => doc(&texts.bot.legal),
+        Command::Privacy => doc(&texts.bot.privacy),
+        Command::Verify(_) if private => doc(&texts.bot.verify_checklist),
+        Command::Verify(_) => doc(&texts.group.usage),
+        Command::Forget | Command::Remind(_) if !private => doc(&texts.bot.private_only),
+        Command::Forget => doc(&fill(
+            &texts.bot.forget_done,
+            &[
+                ("plans", "0"),
+                ("reminders", "0"),
+                ("feedback", "0"),
+                ("dialogues", "0"),
+                ("memory", "0"),
+            ],
+        )),
+        Command::Remind(_) => doc(&texts.bot.remind_usage),
+        Command::Settings(_) if private => doc(&texts.bot.groups_only),
+        Command::Settings(_) => doc(&texts.group.settings_usage),
+        Command::Cancel => doc(&texts.bot.nothing_to_cancel),
+    }
+}
+
+/// The answer to an unknown command in a private chat (groups get none).
+pub fn unknown_reply(texts: &Responses) -> Reply {
+    help_with_lead(&texts.bot.unknown_command, texts)
 }
 
 #[cfg(test)]
@@ -97,6 +135,20 @@ mod tests {
             cmd("/verify"),
             Parsed::Command(Command::Verify(String::new()))
         );
+        assert_eq!(
+            cmd("/VERIFY  两个空格"),
+            Parsed::Command(Command::Verify("两个空格".into()))
+        );
+        assert_eq!(
+            cmd("/check 请转账"),
+            Parsed::Command(Command::Verify("请转账".into()))
+        );
+    }
+
+    #[test]
+    fn commands_without_arguments_ignore_what_follows() {
+        assert_eq!(cmd("/help me"), Parsed::Command(Command::Help));
+        assert_eq!(cmd("/forget\n全部"), Parsed::Command(Command::Forget));
     }
 
     #[test]
@@ -106,16 +158,19 @@ mod tests {
             Parsed::Command(Command::Verify("hi".into()))
         );
         assert_eq!(cmd("/verify@other_bot hi"), Parsed::OtherBot);
+        assert_eq!(cmd("/frobnicate@other_bot"), Parsed::OtherBot);
     }
 
     #[test]
     fn unknown_and_not_commands() {
+        assert_eq!(cmd("/frobnicate"), Parsed::Unknown("frobnicate".into()));
         assert_eq!(
-            cmd("/frobnicate"),
-            Parsed::Command(Command::Unknown("frobnicate".into()))
+            cmd("/Frobnicate@LoanGuard_bot x"),
+            Parsed::Unknown("frobnicate".into())
         );
         assert_eq!(cmd("hello /verify"), Parsed::NotCommand);
         assert_eq!(cmd("/"), Parsed::NotCommand);
+        assert_eq!(cmd("/ verify"), Parsed::NotCommand);
         assert_eq!(
             cmd("/start grp_s1"),
             Parsed::Command(Command::Start("grp_s1".into()))

@@ -6,12 +6,12 @@ use sha2::{Digest, Sha256};
 use teloxide::prelude::*;
 use teloxide::types::MessageId;
 
-use super::callback::CallbackData;
-use super::remind::unix_now;
-use super::replies::{Button, ButtonAction, Reply, text_doc};
 use super::send;
 use crate::classifier::{Classifier, Verdict};
+use crate::clock::unix_now;
+use crate::render::callback::CallbackData;
 use crate::render::redact::redact_with;
+use crate::render::{Button, ButtonAction, Reply, text_doc};
 use crate::responses::Responses;
 use crate::storage::{NewFeedback, Store};
 

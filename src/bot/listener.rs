@@ -275,8 +275,8 @@ pub fn tracked(inner: UpdateHandler<HandlerError>) -> UpdateHandler<HandlerError
                     return Ok(());
                 }
                 let deps = dptree::deps![update, bot, me, state, store.clone()];
-                let current = super::once::Current::new(id, store.clone());
-                let result = super::once::scope(current.clone(), async {
+                let current = super::reply_claim::Current::new(id, store.clone());
+                let result = super::reply_claim::scope(current.clone(), async {
                     match inner.dispatch(deps).await {
                         ControlFlow::Break(result) => result,
                         ControlFlow::Continue(_) => Ok(()),
@@ -293,7 +293,7 @@ pub fn tracked(inner: UpdateHandler<HandlerError>) -> UpdateHandler<HandlerError
                 tracker.done(id);
                 match result {
                     // Another delivery or instance answered it: nothing went wrong.
-                    Err(e) if super::once::is_already_answered(e.as_ref()) => {
+                    Err(e) if super::reply_claim::is_already_answered(e.as_ref()) => {
                         tracing::debug!(update = id, "answered elsewhere; skipped");
                         Ok(())
                     }

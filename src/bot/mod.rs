@@ -1,25 +1,29 @@
-//! The Telegram bot: configuration, the handler tree, and the polling loop.
+//! The Telegram bot: everything that knows teloxide. It turns updates into calls of the
+//! classifier, the planner and the store, and the [`crate::render::Reply`]s they produce into
+//! Telegram messages.
 //!
-//! - [`schema::schema`] builds the handler tree; handlers in [`handlers`] stay thin.
-//! - [`replies`] builds transport-independent replies, shared with `loanguard chat`.
-//! - [`state`] holds bounded, in-memory state (batches, reply links, group limits).
+//! - [`run`] starts it: configuration ([`config`]), the database, the reminder loop, the
+//!   dispatcher with long polling ([`listener`]) or a webhook ([`webhook`]).
+//! - [`schema::schema`] builds the handler tree; [`command`] parses commands; the handlers in
+//!   [`handlers`] stay thin.
+//! - [`send`] sends replies (split to Telegram's limit, retried on Telegram's faults), and
+//!   [`reply_claim`] makes each update answered once across restarts and instances.
+//! - [`state`] holds bounded, in-memory state (batches, reply links, rate limits).
+//! - The glue for each feature: [`plan`] (the planner dialogue), [`feedback`] (👍/👎),
+//!   [`screenshot`] (reading images), [`group_settings`] (`/settings`), [`reminders`] (delivery).
 
-pub mod callback;
-pub mod chat;
 pub mod command;
 pub mod config;
-pub mod deeplink;
 pub mod feedback;
+pub mod group_settings;
 pub mod handlers;
 pub mod listener;
-pub mod once;
 pub mod plan;
-pub mod remind;
-pub mod replies;
+pub mod reminders;
+pub mod reply_claim;
 pub mod schema;
 pub mod screenshot;
 pub mod send;
-pub mod settings;
 pub mod state;
 pub mod webhook;
 
@@ -33,7 +37,7 @@ use teloxide::types::{BotCommand, BotCommandScope};
 
 pub use config::{Config, ConfigError};
 use handlers::HandlerError;
-use state::{BotState, Settings};
+use state::{BotState, Limits};
 
 use crate::responses::{Language, Responses};
 
@@ -121,17 +125,17 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
             .map_err(|e| anyhow::anyhow!("database: {e}"))?,
     );
     tracing::info!(backend = ?store.backend(), "database ready");
-    let reminders = tokio::spawn(remind::run_loop(
+    let reminders = tokio::spawn(reminders::run_loop(
         bot.clone(),
         store.clone(),
         config.reminder_interval,
     ));
 
-    let state = Arc::new(BotState::new(Settings {
+    let state = Arc::new(BotState::new(Limits {
         batch_window: config.batch_window,
         group_limit_per_minute: config.group_limit_per_minute,
         user_limit_per_minute: config.user_limit_per_minute,
-        ..Settings::default()
+        ..Limits::default()
     }));
     let errors = Arc::new(RedactingErrorHandler {
         token: config.token.clone(),

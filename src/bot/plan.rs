@@ -90,25 +90,26 @@ pub async fn on_command(
     apply(bot, store, chat, user, t, texts).await
 }
 
-/// Text typed while the planner waits for an answer. Returns false when no dialogue is active,
-/// so the text is checked as a message instead.
+/// The dialogue of `chat` when it waits for typed text.
+pub async fn awaiting_text(store: &Store, chat: ChatId) -> Option<PlanDialogue> {
+    Some(load_state(&store.dialogue_storage(), chat).await).filter(PlanDialogue::awaits_text)
+}
+
+/// Text typed while the planner waits for an answer (see [`awaiting_text`]).
 pub async fn on_text(
     bot: &Bot,
     store: &Store,
     chat: ChatId,
     user: u64,
+    state: &PlanDialogue,
     text: &str,
     texts: &Responses,
-) -> Result<bool, teloxide::RequestError> {
-    let state = load_state(&store.dialogue_storage(), chat).await;
-    if !state.awaits_text() {
-        return Ok(false);
-    }
-    let t = dialogue::on_text(&state, text, &texts.planner);
-    apply(bot, store, chat, user, t, texts).await?;
-    Ok(true)
+) -> Result<(), teloxide::RequestError> {
+    let t = dialogue::on_text(state, text, &texts.planner);
+    apply(bot, store, chat, user, t, texts).await
 }
 
+/// A planner button.
 pub async fn on_button(
     bot: &Bot,
     store: &Store,

@@ -1,16 +1,94 @@
 //! The handler tree, built by one function so tests and the binary share it.
+//!
+//! | update | route |
+//! |---|---|
+//! | message, private, over the user's limit | one "请稍后再试", then silence |
+//! | message, a command for another bot | ignored |
+//! | message, a command, private | its handler in [`commands`] |
+//! | message, a command, group | the group's limit first, then its settings, then the handler |
+//! | message, an unknown command | the help (private), nothing (group) |
+//! | message, private, the planner waits for text | the planner |
+//! | message, private, text, caption or image | checked ([`content::check`]) |
+//! | message, private, sticker, voice, … | what the bot can read instead |
+//! | edited message, private | checked again, the earlier reply edited |
+//! | button | [`buttons::on_callback`] |
+//! | the bot added to a group | one introduction |
 
 use teloxide::dispatching::{UpdateFilterExt, UpdateHandler};
 use teloxide::prelude::*;
+use teloxide::types::Me;
 
-use super::handlers::{self, HandlerError};
+use super::command::{self, Command, Parsed};
+use super::handlers::{HandlerError, body, buttons, commands, content, edits, limits, membership};
+use super::send;
 
 pub fn schema() -> UpdateHandler<HandlerError> {
     dptree::entry()
-        .branch(Update::filter_message().endpoint(handlers::on_message))
-        .branch(Update::filter_edited_message().endpoint(handlers::on_edited))
-        .branch(Update::filter_callback_query().endpoint(handlers::on_callback))
-        .branch(Update::filter_my_chat_member().endpoint(handlers::on_my_chat_member))
+        .branch(Update::filter_message().chain(messages()))
+        .branch(Update::filter_edited_message().endpoint(edits::on_edited))
+        .branch(Update::filter_callback_query().endpoint(buttons::on_callback))
+        .branch(Update::filter_my_chat_member().endpoint(membership::on_my_chat_member))
+}
+
+fn messages() -> UpdateHandler<HandlerError> {
+    dptree::entry()
+        // A user who writes again has unblocked the bot.
+        .inspect(|msg: Message| {
+            send::blocked_chats().remove(msg.chat.id);
+        })
+        .branch(dptree::filter_map(limits::user_over_limit).endpoint(limits::on_over_limit))
+        .branch(
+            dptree::filter_map(parse_command)
+                .branch(dptree::case![Parsed::Command(command)].chain(commands_tree()))
+                .branch(
+                    dptree::case![Parsed::Unknown(name)]
+                        .filter(|msg: Message| msg.chat.is_private())
+                        .map(commands::private_texts)
+                        .endpoint(commands::unknown),
+                )
+                // Another bot's command, or an unknown one in a group: not ours to answer.
+                .endpoint(|| async { Ok(()) }),
+        )
+        .branch(
+            dptree::filter(content::is_private_message)
+                .map(commands::private_texts)
+                .branch(
+                    dptree::filter_map_async(content::awaiting_planner)
+                        .endpoint(content::planner_answer),
+                )
+                .branch(dptree::filter(content::has_something_to_check).endpoint(content::check))
+                .endpoint(content::media_hint),
+        )
+}
+
+/// A message that starts with "/" (text or caption).
+fn parse_command(msg: Message, me: Me) -> Option<Parsed> {
+    match command::parse(body(&msg)?, me.username()) {
+        Parsed::NotCommand => None,
+        parsed => Some(parsed),
+    }
+}
+
+fn commands_tree() -> UpdateHandler<HandlerError> {
+    let private = dptree::filter(|msg: Message| msg.chat.is_private())
+        .map(commands::private_texts)
+        .branch(dptree::case![Command::Verify(args)].endpoint(commands::verify_private))
+        .branch(dptree::case![Command::Forget].endpoint(commands::forget))
+        .branch(dptree::case![Command::Plan(args)].endpoint(commands::plan))
+        .branch(dptree::case![Command::Cancel].endpoint(commands::cancel))
+        .branch(dptree::case![Command::Remind(args)].endpoint(commands::remind))
+        .endpoint(commands::fixed);
+    // Groups: the limit before anything reads the database.
+    let group = dptree::entry()
+        .branch(dptree::filter_map(limits::group_over_limit).endpoint(limits::on_over_limit))
+        .branch(
+            dptree::map_async(commands::group_settings_of)
+                .map(commands::group_texts)
+                .branch(dptree::case![Command::Verify(args)].endpoint(commands::verify_in_group))
+                .branch(dptree::case![Command::Settings(args)].endpoint(commands::settings))
+                .endpoint(commands::fixed),
+        );
+    dptree::entry().branch(private).branch(group)
 }
 
 /// Updates of one chat run in order, except forwards and albums in private chats: they run side

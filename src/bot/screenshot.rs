@@ -6,10 +6,10 @@ use teloxide::net::Download;
 use teloxide::prelude::*;
 use teloxide::types::FileMeta;
 
-use super::replies::{self, Reply};
 use super::state::BatchItem;
 use crate::ocr::{Ocr, OcrError};
 use crate::render::{Inline, Paragraph};
+use crate::render::{Reply, text_doc};
 use crate::responses::Responses;
 
 /// Refused before downloading: Telegram tells the size.
@@ -58,7 +58,7 @@ pub async fn read(
                     OcrError::TooLarge | OcrError::TooManyPixels => &texts.bot.ocr_too_large,
                     _ => &texts.bot.ocr_failed,
                 };
-                return Read::Explain(Reply::text(replies::text_doc(why)));
+                return Read::Explain(Reply::text(text_doc(why)));
             }
             None
         }
@@ -69,7 +69,7 @@ pub async fn read(
         .filter(|t| !t.is_empty())
         .collect();
     if all.is_empty() {
-        return Read::Explain(Reply::text(replies::text_doc(&texts.bot.ocr_failed)));
+        return Read::Explain(Reply::text(text_doc(&texts.bot.ocr_failed)));
     }
     Read::Text(all.join("\n\n"))
 }

@@ -36,7 +36,7 @@ use teloxide::types::{
 };
 use teloxide::{ApiError, RequestError};
 
-use super::replies::{ButtonAction, Reply};
+use crate::render::{ButtonAction, Reply};
 use crate::render::{Doc, Inline, Paragraph, TELEGRAM_LIMIT, utf16_len};
 
 // ---------------------------------------------------------------------------------------------
@@ -390,8 +390,8 @@ impl Sender {
         }
         // Each update is answered once: claim it in the database before the first message
         // (another delivery or instance may already have answered it).
-        if !super::once::claim().await {
-            return Err(super::once::already_answered());
+        if !super::reply_claim::claim().await {
+            return Err(super::reply_claim::already_answered());
         }
         let markup = keyboard(reply);
         let mut queue: VecDeque<Piece> = part_docs(&reply.doc, TELEGRAM_LIMIT)

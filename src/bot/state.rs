@@ -137,14 +137,18 @@ struct Window {
     warned: bool,
 }
 
+/// What a rate limit (per group or per user) allows for one more message.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum GroupPermit {
+pub enum Permit {
     Reply,
+    /// Over the limit for the first time this minute: one polite "请稍后再试".
     WarnOnce,
+    /// Over the limit and already warned: say nothing.
     Silent,
 }
 
-pub struct Settings {
+/// The batch window and the rate limits (from the environment; see [`super::Config`]).
+pub struct Limits {
     pub batch_window: Duration,
     pub max_batch: usize,
     pub group_limit_per_minute: u32,
@@ -152,7 +156,7 @@ pub struct Settings {
     pub user_limit_per_minute: u32,
 }
 
-impl Default for Settings {
+impl Default for Limits {
     fn default() -> Self {
         Self {
             batch_window: Duration::from_millis(1500),
@@ -169,7 +173,7 @@ const MAX_CHATS: usize = 10_000;
 pub const MAX_BATCH_BYTES: usize = 64 * 1024;
 
 pub struct BotState {
-    pub settings: Settings,
+    pub limits: Limits,
     replies: Mutex<BoundedMap<(i64, i32), ReplyLink>>,
     batches: Mutex<BoundedMap<i64, Batch>>,
     groups: Mutex<BoundedMap<i64, Window>>,
@@ -177,9 +181,9 @@ pub struct BotState {
 }
 
 impl BotState {
-    pub fn new(settings: Settings) -> Self {
+    pub fn new(limits: Limits) -> Self {
         Self {
-            settings,
+            limits,
             replies: Mutex::new(BoundedMap::new(MAX_REPLY_LINKS)),
             batches: Mutex::new(BoundedMap::new(MAX_CHATS)),
             groups: Mutex::new(BoundedMap::new(MAX_CHATS)),
@@ -200,7 +204,7 @@ impl BotState {
         let mut batches = lock(&self.batches);
         if let Some(batch) = batches.get_mut(&chat) {
             let bytes: usize = batch.items.iter().map(|i| i.text.len()).sum();
-            if batch.items.len() < self.settings.max_batch && bytes < MAX_BATCH_BYTES {
+            if batch.items.len() < self.limits.max_batch && bytes < MAX_BATCH_BYTES {
                 batch.items.push(item);
             }
             batch.updates.extend(update);
@@ -236,13 +240,13 @@ impl BotState {
         })
     }
 
-    pub fn group_permit(&self, chat: i64) -> GroupPermit {
-        permit(&self.groups, chat, self.settings.group_limit_per_minute)
+    pub fn group_permit(&self, chat: i64) -> Permit {
+        permit(&self.groups, chat, self.limits.group_limit_per_minute)
     }
 
     /// The same sliding minute per user, for private messages.
-    pub fn user_permit(&self, user: u64) -> GroupPermit {
-        permit(&self.users, user, self.settings.user_limit_per_minute)
+    pub fn user_permit(&self, user: u64) -> Permit {
+        permit(&self.users, user, self.limits.user_limit_per_minute)
     }
 
     /// Deletes what the bot holds about a user; returns how many records went.
@@ -271,19 +275,19 @@ fn permit<K: Eq + Hash + Clone>(
     windows: &Mutex<BoundedMap<K, Window>>,
     key: K,
     limit: u32,
-) -> GroupPermit {
+) -> Permit {
     let now = Instant::now();
     let mut windows = lock(windows);
     match windows.get_mut(&key) {
         Some(w) if now.duration_since(w.started) < Duration::from_secs(60) => {
             if w.count < limit {
                 w.count += 1;
-                GroupPermit::Reply
+                Permit::Reply
             } else if !w.warned {
                 w.warned = true;
-                GroupPermit::WarnOnce
+                Permit::WarnOnce
             } else {
-                GroupPermit::Silent
+                Permit::Silent
             }
         }
         _ => {
@@ -295,7 +299,7 @@ fn permit<K: Eq + Hash + Clone>(
                     warned: false,
                 },
             );
-            GroupPermit::Reply
+            Permit::Reply
         }
     }
 }
@@ -321,31 +325,31 @@ mod tests {
 
     #[test]
     fn group_limit_then_one_warning_then_silence() {
-        let s = BotState::new(Settings {
+        let s = BotState::new(Limits {
             group_limit_per_minute: 2,
-            ..Settings::default()
+            ..Limits::default()
         });
-        assert_eq!(s.group_permit(-1), GroupPermit::Reply);
-        assert_eq!(s.group_permit(-1), GroupPermit::Reply);
-        assert_eq!(s.group_permit(-1), GroupPermit::WarnOnce);
-        assert_eq!(s.group_permit(-1), GroupPermit::Silent);
-        assert_eq!(s.group_permit(-2), GroupPermit::Reply);
+        assert_eq!(s.group_permit(-1), Permit::Reply);
+        assert_eq!(s.group_permit(-1), Permit::Reply);
+        assert_eq!(s.group_permit(-1), Permit::WarnOnce);
+        assert_eq!(s.group_permit(-1), Permit::Silent);
+        assert_eq!(s.group_permit(-2), Permit::Reply);
     }
 
     #[test]
     fn the_eleventh_message_in_a_minute_gets_one_warning() {
-        let s = BotState::new(Settings::default());
+        let s = BotState::new(Limits::default());
         for _ in 0..10 {
-            assert_eq!(s.user_permit(7), GroupPermit::Reply);
+            assert_eq!(s.user_permit(7), Permit::Reply);
         }
-        assert_eq!(s.user_permit(7), GroupPermit::WarnOnce);
-        assert_eq!(s.user_permit(7), GroupPermit::Silent);
-        assert_eq!(s.user_permit(8), GroupPermit::Reply);
+        assert_eq!(s.user_permit(7), Permit::WarnOnce);
+        assert_eq!(s.user_permit(7), Permit::Silent);
+        assert_eq!(s.user_permit(8), Permit::Reply);
     }
 
     #[test]
     fn a_flood_from_many_users_stays_bounded() {
-        let s = BotState::new(Settings::default());
+        let s = BotState::new(Limits::default());
         for user in 0..(MAX_CHATS as u64 * 3) {
             s.user_permit(user);
             s.group_permit(-(user as i64));
@@ -377,9 +381,9 @@ mod tests {
 
     #[test]
     fn batches_are_bounded_and_ordered() {
-        let s = BotState::new(Settings {
+        let s = BotState::new(Limits {
             max_batch: 3,
-            ..Settings::default()
+            ..Limits::default()
         });
         assert!(s.add_to_batch(1, item(5), Some(50)).first);
         assert!(!s.add_to_batch(1, item(3), Some(30)).first);
@@ -398,7 +402,7 @@ mod tests {
 
     #[tokio::test]
     async fn messages_of_a_batch_wait_until_it_is_answered() {
-        let s = BotState::new(Settings::default());
+        let s = BotState::new(Limits::default());
         let _first = s.add_to_batch(1, item(1), Some(10));
         let second = s.add_to_batch(1, item(2), Some(11));
         let mut waiting = tokio::spawn(second.answered());
@@ -417,7 +421,7 @@ mod tests {
 
     #[test]
     fn forget_removes_a_users_links() {
-        let s = BotState::new(Settings::default());
+        let s = BotState::new(Limits::default());
         s.remember_reply(
             1,
             10,

@@ -1,5 +1,6 @@
 //! The command line: `loanguard check`, `loanguard eval`, and the entry points of the bot.
 
+pub mod chat;
 pub mod check;
 pub mod eval;
 pub mod json;
@@ -319,7 +320,7 @@ pub fn doctor() -> ExitCode {
 /// `loanguard chat`.
 pub fn chat(lang: &str) -> ExitCode {
     let language = Language::from_code(Some(lang));
-    match crate::bot::chat::run(language) {
+    match chat::run(language) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => fail(&e.to_string()),
     }

@@ -1,13 +1,13 @@
-//! Replies, independent of Telegram: a document plus buttons. The bot sends them as HTML with
-//! an inline keyboard; `loanguard chat` prints them as plain text with numbered choices.
+//! The replies the bot and `loanguard chat` give: a verdict (private or group), the advice
+//! behind a group's deep link, an advice section, help. Each is a [`Reply`]: a document plus
+//! buttons, independent of Telegram.
 
 use super::callback::{CallbackData, Section};
-use super::command::Command;
 use super::deeplink;
+use super::reply::{Button, ButtonAction, Reply, text_doc};
+use super::verdict::reasons_to_show;
+use super::{Doc, Inline, Paragraph, View, verdict_doc};
 use crate::classifier::{Classifier, Context, Report, Verdict};
-pub use crate::render::reply::{Button, ButtonAction, Reply, text_doc};
-use crate::render::verdict::reasons_to_show;
-use crate::render::{Doc, Inline, Paragraph, View, verdict_doc};
 use crate::responses::{Responses, fill};
 
 fn callback(label: &str, data: CallbackData) -> Button {
@@ -161,40 +161,4 @@ pub fn help_with_lead(lead: &str, texts: &Responses) -> Reply {
     doc.push(Paragraph::default().text(lead));
     doc.paragraphs.extend(text_doc(&texts.bot.help).paragraphs);
     Reply::text(doc)
-}
-
-/// The reply to a command that needs no message and no state (everything but /verify with
-/// text and /forget). `None` means stay silent (an unknown command in a group).
-pub fn command_reply(cmd: &Command, texts: &Responses, private: bool) -> Option<Reply> {
-    let doc = |t: &str| Some(Reply::text(text_doc(t)));
-    match cmd {
-        Command::Start(payload) if private && !payload.is_empty() => {
-            deep_link_advice(payload, texts, Classifier::shared()).or_else(|| doc(&texts.bot.start))
-        }
-        Command::Start(_) | Command::Help if !private => doc(&texts.group.help),
-        Command::Start(_) => doc(&texts.bot.start),
-        Command::Help => doc(&texts.bot.help),
-        Command::Plan(_) => doc(&texts.bot.plan),
-        Command::Legal => doc(&texts.bot.legal),
-        Command::Privacy => doc(&texts.bot.privacy),
-        Command::Verify(_) if private => doc(&texts.bot.verify_checklist),
-        Command::Verify(_) => doc(&texts.group.usage),
-        Command::Forget | Command::Remind(_) if !private => doc(&texts.bot.private_only),
-        Command::Forget => doc(&fill(
-            &texts.bot.forget_done,
-            &[
-                ("plans", "0"),
-                ("reminders", "0"),
-                ("feedback", "0"),
-                ("dialogues", "0"),
-                ("memory", "0"),
-            ],
-        )),
-        Command::Remind(_) => doc(&texts.bot.remind_usage),
-        Command::Settings(_) if private => doc(&texts.bot.groups_only),
-        Command::Settings(_) => doc(&texts.group.settings_usage),
-        Command::Cancel => doc(&texts.bot.nothing_to_cancel),
-        Command::Unknown(_) if private => Some(help_with_lead(&texts.bot.unknown_command, texts)),
-        Command::Unknown(_) => None,
-    }
 }

@@ -1,7 +1,8 @@
-//! Inline-button data. Parsed strictly: anything else is rejected.
+//! The data of the buttons under a verdict (advice sections, 👍/👎 and what follows). Parsed
+//! strictly: anything else is rejected. The planner's buttons have their own codec
+//! ([`crate::planner::PlanButton`], prefix `pl:`), which never collides with these prefixes.
 
 use crate::classifier::Verdict;
-use crate::planner::PlanButton;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Section {
@@ -27,8 +28,6 @@ pub enum CallbackData {
     FeedbackText {
         id: i64,
     },
-    /// A button of the repayment planner.
-    Plan(PlanButton),
 }
 
 fn verdict_code(v: Verdict) -> char {
@@ -56,7 +55,6 @@ impl CallbackData {
             }
             Self::FeedbackFix { id, verdict } => format!("fc:{id}:{}", verdict_code(verdict)),
             Self::FeedbackText { id } => format!("ft:{id}"),
-            Self::Plan(button) => button.encode().to_string(),
         }
     }
 
@@ -77,9 +75,6 @@ impl CallbackData {
                 .then(|| s.parse().ok())
                 .flatten()
         };
-        if data.starts_with(PlanButton::PREFIX) {
-            return PlanButton::parse(data).map(Self::Plan);
-        }
         if let Some(rest) = data.strip_prefix("fc:") {
             let (id, v) = rest.split_once(':')?;
             return Some(Self::FeedbackFix {

@@ -1,14 +1,8 @@
-//! `/remind`: monthly repayment reminders (设置还款提醒), and the loop that sends them.
+//! `/remind …`: what the user asks for, and the reply after the change is stored.
 
-use std::sync::Arc;
-use std::time::Duration;
-
-use teloxide::prelude::*;
-
-use super::replies::{Reply, text_doc};
-use super::send;
-use crate::reminders::DEFAULT_HOUR;
-use crate::responses::{Language, Responses, fill};
+use super::schedule::DEFAULT_HOUR;
+use crate::render::{Reply, text_doc};
+use crate::responses::{Responses, fill};
 use crate::storage::{NewReminder, Reminder, Store};
 
 /// What `/remind …` asks for.
@@ -78,8 +72,8 @@ fn line(r: &Reminder, texts: &Responses) -> String {
     )
 }
 
-/// Answers a `/remind` command in a private chat.
-pub async fn handle(
+/// Carries out a `/remind` command of a private chat and says what was done.
+pub async fn respond(
     store: &Store,
     user_id: u64,
     chat_id: i64,
@@ -192,43 +186,6 @@ pub fn reminder_reply(r: &Reminder, texts: &Responses) -> Reply {
         &texts.bot.remind_message,
         &[("label", &r.label)],
     )))
-}
-
-pub fn unix_now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs() as i64)
-}
-
-/// Claims the reminders due at `now` and sends each once. Returns how many were sent.
-pub async fn fire_due(bot: &Bot, store: &Store, now: i64) -> usize {
-    let due = match store.claim_due(now, 100).await {
-        Ok(d) => d,
-        Err(e) => {
-            tracing::warn!(error = %e, "could not claim due reminders");
-            return 0;
-        }
-    };
-    let texts = Responses::get(Language::ZhCn);
-    let mut sent = 0;
-    for r in &due {
-        match send::send(bot, ChatId(r.chat_id), &reminder_reply(r, texts), None).await {
-            Ok(_) => sent += 1,
-            Err(e) => tracing::warn!(error = %e, "reminder not delivered"),
-        }
-    }
-    if sent > 0 {
-        tracing::info!(sent, "repayment reminders sent");
-    }
-    sent
-}
-
-/// Checks for due reminders every `every` until the task is dropped.
-pub async fn run_loop(bot: Bot, store: Arc<Store>, every: Duration) {
-    loop {
-        fire_due(&bot, &store, unix_now()).await;
-        tokio::time::sleep(every).await;
-    }
 }
 
 #[cfg(test)]

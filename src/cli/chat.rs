@@ -3,11 +3,12 @@
 
 use std::io::{self, BufRead, Write};
 
-use super::callback::CallbackData;
-use super::command::{self, Command, Parsed};
-use super::replies::{self, ButtonAction, Reply};
+use crate::bot::command::{self, Command, Parsed};
 use crate::classifier::{Classifier, Context};
+use crate::planner::PlanButton;
 use crate::planner::dialogue::{self, Effect, PlanDialogue, SavedPlan, Transition};
+use crate::render::callback::CallbackData;
+use crate::render::{ButtonAction, Reply, replies, text_doc};
 use crate::responses::{Language, Responses};
 
 const BOT_NAME: &str = "loanguard_bot";
@@ -55,27 +56,14 @@ pub fn respond_in(
         && let Some(action) = n.checked_sub(1).and_then(|i| last_buttons.get(i))
     {
         return match action {
-            ButtonAction::Callback(data) => match CallbackData::parse(data) {
-                Some(CallbackData::Section(s)) => vec![replies::section(s, texts)],
-                Some(CallbackData::Feedback { accurate, .. }) => {
-                    let t = if accurate {
-                        &texts.bot.feedback_up
-                    } else {
-                        &texts.bot.feedback_down
-                    };
-                    vec![Reply::text(replies::text_doc(t))]
-                }
-                // The terminal keeps nothing, so there is no stored feedback to correct.
-                Some(CallbackData::FeedbackFix { .. } | CallbackData::FeedbackText { .. }) => {
-                    vec![Reply::text(replies::text_doc(&texts.bot.feedback_saved))]
-                }
-                Some(CallbackData::Plan(button)) => {
+            ButtonAction::Url(url) => vec![Reply::text(text_doc(url))],
+            ButtonAction::Callback(data) => match PlanButton::parse(data) {
+                Some(button) => {
                     let t = dialogue::on_button(&session.plan, button, &texts.planner);
                     session.apply(t, texts)
                 }
-                None => vec![Reply::text(replies::text_doc(&texts.bot.stale_button))],
+                None => press(data, texts),
             },
-            ButtonAction::Url(url) => vec![Reply::text(replies::text_doc(url))],
         };
     }
     let text = match command::parse(trimmed, BOT_NAME) {
@@ -92,17 +80,34 @@ pub fn respond_in(
             let t = dialogue::on_text(&session.plan, trimmed, &texts.planner);
             return session.apply(t, texts);
         }
-        Parsed::Command(cmd) => {
-            return replies::command_reply(&cmd, texts, true)
-                .into_iter()
-                .collect();
-        }
+        Parsed::Command(cmd) => return vec![command::fixed_reply(&cmd, texts, true)],
+        Parsed::Unknown(_) => return vec![command::unknown_reply(texts)],
         Parsed::OtherBot => return Vec::new(),
         Parsed::NotCommand => line.to_string(),
     };
     let context = Context::default();
     let report = Classifier::shared().classify_with(&text, &context);
     vec![replies::verdict_private(&report, &context, texts, &[])]
+}
+
+/// A verdict's button pressed in the terminal.
+fn press(data: &str, texts: &Responses) -> Vec<Reply> {
+    match CallbackData::parse(data) {
+        Some(CallbackData::Section(s)) => vec![replies::section(s, texts)],
+        Some(CallbackData::Feedback { accurate, .. }) => {
+            let t = if accurate {
+                &texts.bot.feedback_up
+            } else {
+                &texts.bot.feedback_down
+            };
+            vec![Reply::text(text_doc(t))]
+        }
+        // The terminal keeps nothing, so there is no stored feedback to correct.
+        Some(CallbackData::FeedbackFix { .. } | CallbackData::FeedbackText { .. }) => {
+            vec![Reply::text(text_doc(&texts.bot.feedback_saved))]
+        }
+        None => vec![Reply::text(text_doc(&texts.bot.stale_button))],
+    }
 }
 
 /// Renders a reply as plain text with numbered buttons; returns the button actions in order.

@@ -3,7 +3,7 @@
 
 use teloxide::prelude::*;
 
-use super::replies::{Reply, text_doc};
+use crate::render::{Reply, text_doc};
 use crate::responses::{Responses, fill};
 use crate::storage::Store;
 

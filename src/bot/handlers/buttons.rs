@@ -1,0 +1,49 @@
+//! Inline buttons: always answered, so the client stops spinning; stale or forged data gets a
+//! note. The planner's buttons go to the planner, the verdict's to feedback and advice.
+
+use std::sync::Arc;
+
+use teloxide::prelude::*;
+
+use super::{HandlerResult, send, texts_for};
+use crate::bot::{feedback, plan};
+use crate::planner::PlanButton;
+use crate::render::callback::CallbackData;
+use crate::render::replies;
+use crate::storage::Store;
+
+pub async fn on_callback(bot: Bot, q: CallbackQuery, store: Arc<Store>) -> HandlerResult {
+    let texts = texts_for(Some(&q.from));
+    let chat = q
+        .message
+        .as_ref()
+        .map(|m| m.chat().id)
+        .unwrap_or(ChatId(q.from.id.0 as i64));
+    let data = q.data.as_deref().unwrap_or_default();
+    if let Some(button) = PlanButton::parse(data) {
+        bot.answer_callback_query(q.id.clone()).await?;
+        plan::on_button(&bot, &store, chat, q.from.id.0, button, texts).await?;
+        return Ok(());
+    }
+    match CallbackData::parse(data) {
+        None => {
+            bot.answer_callback_query(q.id.clone())
+                .text(texts.bot.stale_button.clone())
+                .await?;
+        }
+        Some(CallbackData::Section(section)) => {
+            bot.answer_callback_query(q.id.clone()).await?;
+            send::send(&bot, chat, &replies::section(section, texts), None).await?;
+        }
+        Some(CallbackData::Feedback { accurate, verdict }) => {
+            feedback::on_vote(&bot, &q, &store, accurate, verdict, texts).await?;
+        }
+        Some(CallbackData::FeedbackFix { id, verdict }) => {
+            feedback::on_fix(&bot, &q, &store, id, verdict, texts).await?;
+        }
+        Some(CallbackData::FeedbackText { id }) => {
+            feedback::on_consent(&bot, &q, &store, id, texts).await?;
+        }
+    }
+    Ok(())
+}

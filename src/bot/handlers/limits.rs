@@ -1,0 +1,34 @@
+//! Rate limits: a flood from one user (in a private chat) or one group gets one polite
+//! "请稍后再试", then silence until its minute is over. The filters use up one message of the
+//! limit; the schema checks them before anything reads the database.
+
+use std::sync::Arc;
+
+use teloxide::prelude::*;
+
+use super::{HandlerResult, send, texts_for, user_id};
+use crate::bot::state::{BotState, Permit};
+use crate::render::{Reply, text_doc};
+
+/// `Some` when a private message is over its sender's limit.
+pub fn user_over_limit(msg: Message, state: Arc<BotState>) -> Option<Permit> {
+    if !msg.chat.is_private() {
+        return None;
+    }
+    Some(state.user_permit(user_id(&msg))).filter(|p| *p != Permit::Reply)
+}
+
+/// `Some` when a command in a group is over the group's limit.
+pub fn group_over_limit(msg: Message, state: Arc<BotState>) -> Option<Permit> {
+    Some(state.group_permit(msg.chat.id.0)).filter(|p| *p != Permit::Reply)
+}
+
+/// The one warning of the minute; nothing after it.
+pub async fn on_over_limit(bot: Bot, msg: Message, permit: Permit) -> HandlerResult {
+    if permit == Permit::WarnOnce {
+        let texts = texts_for(msg.from.as_ref());
+        let reply = Reply::text(text_doc(&texts.group.rate_limited));
+        send::send(&bot, msg.chat.id, &reply, Some(msg.id)).await?;
+    }
+    Ok(())
+}
