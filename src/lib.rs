@@ -1,10 +1,22 @@
-//! LoanGuard (网贷催收鉴别助手): tells a real debt-collection message from a scam.
+//! LoanGuard (网贷催收鉴别助手): tells a real debt-collection message from a scam, and says what
+//! to do next.
 //!
-//! - [`classifier`]: the shared, pure classifier used by the bot, the command line and the tests.
+//! The layers point one way, from the bottom up:
+//!
+//! - [`classifier`]: the shared, pure classifier (normalise, entities, rules, a learned stage,
+//!   verdict). Knows nothing of Telegram; the bot, the command line and the tests use it.
+//! - [`planner`]: the repayment planner, a pure state machine (questions, plan, scripts).
+//! - [`reminders`]: when a monthly reminder fires, and what `/remind …` asks for.
+//! - [`storage`]: the database (SQLite by default, PostgreSQL for several instances).
+//! - [`ocr`]: reading screenshots with Tesseract, with limits on size and time.
 //! - [`responses`]: every user-facing text, loaded from `responses/<language>.toml`.
-//! - [`render`]: replies built from reports and texts, as Telegram HTML or plain text.
-//! - [`bot`]: the Telegram bot (teloxide) and `loanguard chat`.
-//! - [`cli`]: the `loanguard check` and `loanguard eval` commands.
+//! - [`render`]: reports and texts turned into a [`render::Reply`] (a document plus buttons),
+//!   written as Telegram HTML or plain text.
+//! - [`clock`]: the wall clock, read in one place.
+//! - [`bot`]: the Telegram bot (teloxide): the handler tree, thin handlers, sending.
+//! - [`cli`]: `loanguard run | check | eval | train | chat | doctor | feedback`.
+//!
+//! Nothing below [`bot`] imports it; only [`cli`] (and `main.rs`) sit above it.
 
 pub mod bot;
 pub mod classifier;

@@ -4,16 +4,45 @@ use std::time::Duration;
 
 use regex::Regex;
 
-/// What the bot needs to start. Every field has a default except the token.
-#[derive(Clone)]
+/// A value that must never reach a log: `Debug` and `Display` print `<hidden>`; [`Secret::expose`]
+/// is the one way to the value, easy to find in a review.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: impl Into<String>) -> Self {
+        Self(value.into())
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("<hidden>")
+    }
+}
+
+impl std::fmt::Display for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("<hidden>")
+    }
+}
+
+/// What the bot needs to start, read once from the environment ([`Config::from_env`]). Every
+/// field has a default except the token.
+#[derive(Clone, Debug)]
 pub struct Config {
-    pub token: String,
+    pub token: Secret,
     pub api_url: Option<url::Url>,
     pub batch_window: Duration,
     pub group_limit_per_minute: u32,
     pub user_limit_per_minute: u32,
-    /// `sqlite://loanguard.db` by default; `postgres://…` to share state between instances.
-    pub database_url: String,
+    /// `sqlite://loanguard.db` by default; `postgres://…` (which may hold a password) to share
+    /// state between instances.
+    pub database_url: Secret,
     /// How often due reminders are looked for.
     pub reminder_interval: Duration,
     /// Webhook mode when WEBHOOK_URL is set; long polling otherwise.
@@ -22,22 +51,6 @@ pub struct Config {
     pub ocr_workers: usize,
     /// How long one screenshot may take to read.
     pub ocr_timeout: Duration,
-}
-
-impl std::fmt::Debug for Config {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Config")
-            .field("token", &"<hidden>")
-            .field("api_url", &self.api_url.as_ref().map(|u| u.as_str()))
-            .field("batch_window", &self.batch_window)
-            .field("group_limit_per_minute", &self.group_limit_per_minute)
-            .field("webhook", &self.webhook)
-            .field(
-                "database",
-                &self.database_url.split(':').next().unwrap_or(""),
-            )
-            .finish()
-    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -89,15 +102,12 @@ impl Config {
             _ => None,
         };
         Ok(Self {
-            token,
+            token: Secret::new(token),
             api_url,
             batch_window: Duration::from_millis(number("LOANGUARD_BATCH_MS", 1000)?),
             group_limit_per_minute: number("LOANGUARD_GROUP_LIMIT", 5)? as u32,
             user_limit_per_minute: number("LOANGUARD_USER_LIMIT", 10)? as u32,
-            database_url: match std::env::var("DATABASE_URL") {
-                Ok(u) if !u.trim().is_empty() => u.trim().to_string(),
-                _ => crate::storage::DEFAULT_URL.to_string(),
-            },
+            database_url: Secret::new(crate::storage::database_url_from_env()),
             reminder_interval: Duration::from_secs(number("LOANGUARD_REMINDER_SECS", 30)?.max(1)),
             webhook: super::webhook::WebhookConfig::from_env().map_err(ConfigError::Webhook)?,
             ocr_workers: match number("LOANGUARD_OCR_WORKERS", 0)? {
@@ -118,6 +128,13 @@ impl Config {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn secrets_never_print() {
+        let secret = Secret::new("123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw");
+        assert_eq!(format!("{secret} {secret:?}"), "<hidden> <hidden>");
+        assert!(secret.expose().starts_with("123456789:"));
+    }
 
     #[test]
     fn token_shapes() {

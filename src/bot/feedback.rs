@@ -36,7 +36,7 @@ pub async fn on_vote(
     accurate: bool,
     verdict: Verdict,
     texts: &Responses,
-) -> Result<(), teloxide::RequestError> {
+) -> Result<(), crate::bot::send::SendError> {
     let (rule_ids, hash, original) = match checked_text(q) {
         Some((text, id)) => {
             let report = Classifier::shared().classify(&text);
@@ -108,7 +108,7 @@ pub async fn on_fix(
     id: i64,
     verdict: Verdict,
     texts: &Responses,
-) -> Result<(), teloxide::RequestError> {
+) -> Result<(), crate::bot::send::SendError> {
     let ok = store
         .set_feedback_correction(id, q.from.id.0, verdict.as_str())
         .await
@@ -131,7 +131,7 @@ pub async fn on_consent(
     store: &Store,
     id: i64,
     texts: &Responses,
-) -> Result<(), teloxide::RequestError> {
+) -> Result<(), crate::bot::send::SendError> {
     let answer = match checked_text(q) {
         Some((text, _)) => {
             let redacted = redact_with(&text, false);

@@ -28,6 +28,7 @@ use teloxide::update_listeners::StatefulListener;
 use tokio::sync::Notify;
 
 use super::handlers::HandlerError;
+use super::send::SendError;
 use super::state::BotState;
 use super::webhook::Completions;
 use crate::storage::Store;
@@ -293,13 +294,18 @@ pub fn tracked(inner: UpdateHandler<HandlerError>) -> UpdateHandler<HandlerError
                 tracker.done(id);
                 match result {
                     // Another delivery or instance answered it: nothing went wrong.
-                    Err(e) if super::reply_claim::is_already_answered(e.as_ref()) => {
+                    Err(e)
+                        if matches!(
+                            e.downcast_ref::<SendError>(),
+                            Some(SendError::AlreadyAnswered)
+                        ) =>
+                    {
                         tracing::debug!(update = id, "answered elsewhere; skipped");
                         Ok(())
                     }
                     // The chat blocked the bot: expected, not a failure worth a warning.
                     Err(e)
-                        if e.downcast_ref::<teloxide::RequestError>()
+                        if e.downcast_ref::<SendError>()
                             .is_some_and(super::send::is_blocked) =>
                     {
                         Ok(())

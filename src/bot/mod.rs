@@ -83,7 +83,7 @@ async fn register_commands(bot: &Bot) -> Result<(), teloxide::RequestError> {
 /// Logs handler errors without the token (reqwest puts the request URL, token included, in its
 /// error messages).
 struct RedactingErrorHandler {
-    token: String,
+    token: config::Secret,
 }
 
 impl ErrorHandler<HandlerError> for RedactingErrorHandler {
@@ -91,7 +91,7 @@ impl ErrorHandler<HandlerError> for RedactingErrorHandler {
         self: Arc<Self>,
         error: HandlerError,
     ) -> futures_util::future::BoxFuture<'static, ()> {
-        let message = redact_token(&error.to_string(), &self.token);
+        let message = redact_token(&error.to_string(), self.token.expose());
         Box::pin(async move { tracing::warn!(error = %message, "handler failed") })
     }
 }
@@ -106,21 +106,21 @@ pub fn redact_token(text: &str, token: &str) -> String {
 
 /// Runs the bot with long polling until SIGINT or SIGTERM.
 pub async fn run(config: Config) -> anyhow::Result<()> {
-    let mut bot = Bot::new(&config.token);
+    let mut bot = Bot::new(config.token.expose());
     if let Some(url) = &config.api_url {
         bot = bot.set_api_url(url.clone());
     }
     let me = bot
         .get_me()
         .await
-        .map_err(|e| anyhow::anyhow!(redact_token(&e.to_string(), &config.token)))?;
+        .map_err(|e| anyhow::anyhow!(redact_token(&e.to_string(), config.token.expose())))?;
     tracing::info!(username = me.username(), "connected to the Bot API");
     if let Err(e) = register_commands(&bot).await {
-        tracing::warn!(error = %redact_token(&e.to_string(), &config.token), "could not register the command menu");
+        tracing::warn!(error = %redact_token(&e.to_string(), config.token.expose()), "could not register the command menu");
     }
 
     let store = Arc::new(
-        crate::storage::Store::connect(&config.database_url)
+        crate::storage::Store::connect(config.database_url.expose())
             .await
             .map_err(|e| anyhow::anyhow!("database: {e}"))?,
     );
@@ -171,7 +171,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         }
         None => {
             if let Err(e) = bot.delete_webhook().await {
-                tracing::warn!(error = %redact_token(&e.to_string(), &config.token), "deleteWebhook failed");
+                tracing::warn!(error = %redact_token(&e.to_string(), config.token.expose()), "deleteWebhook failed");
             }
             // The listener retries and logs its own errors; it never yields one.
             let listener = listener::polling(bot, tracker, Duration::from_secs(10));

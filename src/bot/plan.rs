@@ -51,7 +51,7 @@ async fn apply(
     user: u64,
     t: Transition,
     texts: &Responses,
-) -> Result<(), teloxide::RequestError> {
+) -> Result<(), crate::bot::send::SendError> {
     let storage = store.dialogue_storage();
     save_state(&storage, chat, t.state).await;
     for reply in &t.replies {
@@ -84,7 +84,7 @@ pub async fn on_command(
     user: u64,
     args: &str,
     texts: &Responses,
-) -> Result<(), teloxide::RequestError> {
+) -> Result<(), crate::bot::send::SendError> {
     let saved = load_saved(store, user).await;
     let t = dialogue::command(args, saved.as_ref(), &texts.planner);
     apply(bot, store, chat, user, t, texts).await
@@ -104,7 +104,7 @@ pub async fn on_text(
     state: &PlanDialogue,
     text: &str,
     texts: &Responses,
-) -> Result<(), teloxide::RequestError> {
+) -> Result<(), crate::bot::send::SendError> {
     let t = dialogue::on_text(state, text, &texts.planner);
     apply(bot, store, chat, user, t, texts).await
 }
@@ -117,7 +117,7 @@ pub async fn on_button(
     user: u64,
     pressed: PlanButton,
     texts: &Responses,
-) -> Result<(), teloxide::RequestError> {
+) -> Result<(), crate::bot::send::SendError> {
     let state = load_state(&store.dialogue_storage(), chat).await;
     let t = dialogue::on_button(&state, pressed, &texts.planner);
     apply(bot, store, chat, user, t, texts).await
@@ -129,7 +129,7 @@ pub async fn cancel(
     store: &Store,
     chat: ChatId,
     texts: &Responses,
-) -> Result<bool, teloxide::RequestError> {
+) -> Result<bool, crate::bot::send::SendError> {
     let storage = store.dialogue_storage();
     if load_state(&storage, chat).await == PlanDialogue::default() {
         return Ok(false);

@@ -88,29 +88,3 @@ pub async fn claim() -> bool {
         }
     }
 }
-
-/// The error a reply gets when its update was already answered; [`is_already_answered`] tells
-/// it apart so it is not logged as a failure.
-#[derive(Debug)]
-pub struct AlreadyAnswered;
-
-impl std::fmt::Display for AlreadyAnswered {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("the update was already answered")
-    }
-}
-
-impl std::error::Error for AlreadyAnswered {}
-
-pub fn already_answered() -> teloxide::RequestError {
-    teloxide::RequestError::Io(Arc::new(std::io::Error::other(AlreadyAnswered)))
-}
-
-pub fn is_already_answered(error: &(dyn std::error::Error + 'static)) -> bool {
-    match error.downcast_ref::<teloxide::RequestError>() {
-        Some(teloxide::RequestError::Io(io)) => {
-            io.get_ref().is_some_and(|e| e.is::<AlreadyAnswered>())
-        }
-        _ => false,
-    }
-}

@@ -36,6 +36,32 @@ use teloxide::types::{
 };
 use teloxide::{ApiError, RequestError};
 
+/// Why a reply was not sent.
+#[derive(Debug, thiserror::Error)]
+pub enum SendError {
+    /// Telegram refused it, or could not be reached ([`is_blocked`] tells a chat that refuses
+    /// the bot apart).
+    #[error(transparent)]
+    Telegram(#[from] RequestError),
+    /// Another delivery of the update, or another instance, already answered it
+    /// ([`super::reply_claim`]): not a failure, nothing to send.
+    #[error("the update was already answered")]
+    AlreadyAnswered,
+    /// The reply had no text to send.
+    #[error("the reply is empty")]
+    EmptyReply,
+}
+
+impl SendError {
+    /// The error Telegram gave, if it gave one.
+    pub fn telegram(&self) -> Option<&RequestError> {
+        match self {
+            Self::Telegram(e) => Some(e),
+            _ => None,
+        }
+    }
+}
+
 use crate::render::{ButtonAction, Reply};
 use crate::render::{Doc, Inline, Paragraph, TELEGRAM_LIMIT, utf16_len};
 
@@ -221,8 +247,8 @@ impl BlockedChats {
 /// Whether `error` says the chat no longer takes messages from the bot (403: blocked by the
 /// user, user deactivated, bot kicked or not a member, …). Callers drop that chat's pending
 /// replies. Also true for a send skipped because the chat is in [`BlockedChats`].
-pub fn is_blocked(error: &RequestError) -> bool {
-    matches!(error, RequestError::Api(api) if blocked_error(api))
+pub fn is_blocked(error: &SendError) -> bool {
+    matches!(error, SendError::Telegram(RequestError::Api(api)) if blocked_error(api))
 }
 
 fn blocked_error(error: &ApiError) -> bool {
@@ -380,18 +406,18 @@ impl Sender {
         chat: ChatId,
         reply: &Reply,
         reply_to: Option<MessageId>,
-    ) -> Result<Message, RequestError> {
+    ) -> Result<Message, SendError> {
         if let Some(error) = self.blocked.error_for(chat, reply_to) {
             tracing::debug!(
                 reason = block_reason(&error),
                 "reply skipped: the chat refuses messages from the bot"
             );
-            return Err(RequestError::Api(error));
+            return Err(RequestError::Api(error).into());
         }
         // Each update is answered once: claim it in the database before the first message
         // (another delivery or instance may already have answered it).
         if !super::reply_claim::claim().await {
-            return Err(super::reply_claim::already_answered());
+            return Err(SendError::AlreadyAnswered);
         }
         let markup = keyboard(reply);
         let mut queue: VecDeque<Piece> = part_docs(&reply.doc, TELEGRAM_LIMIT)
@@ -448,12 +474,11 @@ impl Sender {
                 }
                 Err(e) => {
                     self.note_failure(chat, reply_to, &e);
-                    return Err(e);
+                    return Err(e.into());
                 }
             }
         }
-        let last =
-            last.ok_or_else(|| RequestError::Io(Arc::new(std::io::Error::other("empty reply"))))?;
+        let last = last.ok_or(SendError::EmptyReply)?;
         self.blocked.remove(chat);
         Ok(last)
     }
@@ -466,7 +491,7 @@ impl Sender {
         chat: ChatId,
         message: MessageId,
         reply: &Reply,
-    ) -> Result<(), RequestError> {
+    ) -> Result<(), SendError> {
         let Some(first) = part_docs(&reply.doc, TELEGRAM_LIMIT).into_iter().next() else {
             return Ok(());
         };
@@ -509,7 +534,7 @@ impl Sender {
                 }
                 Err(e) => {
                     self.note_failure(chat, None, &e);
-                    return Err(e);
+                    return Err(e.into());
                 }
             }
         }
@@ -602,7 +627,7 @@ pub async fn send(
     chat: ChatId,
     reply: &Reply,
     reply_to: Option<MessageId>,
-) -> Result<Message, RequestError> {
+) -> Result<Message, SendError> {
     Sender::global().send(bot, chat, reply, reply_to).await
 }
 
@@ -612,7 +637,7 @@ pub async fn edit(
     chat: ChatId,
     message: MessageId,
     reply: &Reply,
-) -> Result<(), RequestError> {
+) -> Result<(), SendError> {
     Sender::global().edit(bot, chat, message, reply).await
 }
 

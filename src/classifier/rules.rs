@@ -16,7 +16,8 @@ use serde::{Deserialize, Serialize};
 
 use super::features::Feature;
 
-/// What a rule is about. The categories follow research/domain.md A2.
+/// What a rule is about: who is impersonated, where the money goes, what is asked for, and the
+/// marks of a genuine collector or of abusive collection.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Deserialize, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Category {

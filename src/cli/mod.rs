@@ -340,10 +340,7 @@ fn init_logging() {
 /// `loanguard feedback export`: JSON Lines `{"id", "text", "label"}` from feedback whose text the
 /// user agreed to submit. The label is the user's correction, or the bot's verdict after 👍.
 pub fn feedback_export() -> ExitCode {
-    let url = std::env::var("DATABASE_URL")
-        .ok()
-        .filter(|u| !u.trim().is_empty())
-        .unwrap_or_else(|| crate::storage::DEFAULT_URL.to_string());
+    let url = crate::storage::database_url_from_env();
     let runtime = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()

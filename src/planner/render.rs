@@ -878,7 +878,7 @@ mod tests {
             "每月收入约 3,000 元，必要生活开支约 3,500 元，扣除开支后已经没有余钱用于还款",
             "目前共有 2 笔欠款，合计 42,000 元",
             "写给其他机构时",
-            // Documents to prepare (domain.md A4).
+            // Documents to prepare before talking to a lender.
             "身份证",
             "征信报告",
             "银行流水",

@@ -38,6 +38,15 @@ static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/postgres");
 /// The database used when `DATABASE_URL` is not set: a SQLite file in the working directory.
 pub const DEFAULT_URL: &str = "sqlite://loanguard.db";
 
+/// `DATABASE_URL` (from the environment or `.env`), or [`DEFAULT_URL`] when it is unset or blank.
+pub fn database_url_from_env() -> String {
+    std::env::var("DATABASE_URL")
+        .ok()
+        .map(|u| u.trim().to_string())
+        .filter(|u| !u.is_empty())
+        .unwrap_or_else(|| DEFAULT_URL.to_string())
+}
+
 /// SQLite waits this long for another writer before giving up with "database is locked".
 pub const SQLITE_BUSY_TIMEOUT_MS: u32 = 5_000;
 

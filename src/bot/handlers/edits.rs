@@ -8,6 +8,7 @@ use teloxide::types::{Me, MessageId};
 
 use super::{HandlerResult, body, context_of, reply_and_remember, send, texts_for};
 use crate::bot::command::{self, Command, Parsed};
+use crate::bot::send::SendError;
 use crate::bot::state::BotState;
 use crate::classifier::Classifier;
 use crate::render::replies;
@@ -31,8 +32,8 @@ pub async fn on_edited(bot: Bot, me: Me, msg: Message, state: Arc<BotState>) -> 
         Some(link) => {
             match send::edit(&bot, msg.chat.id, MessageId(link.reply_id), &reply).await {
                 // Same verdict and text as before: nothing to change.
-                Ok(())
-                | Err(teloxide::RequestError::Api(teloxide::ApiError::MessageNotModified)) => {}
+                Ok(()) => {}
+                Err(e) if is_not_modified(&e) => {}
                 Err(e) => return Err(e.into()),
             }
         }
@@ -45,4 +46,13 @@ pub async fn on_edited(bot: Bot, me: Me, msg: Message, state: Arc<BotState>) -> 
         "rechecked edited message"
     );
     Ok(())
+}
+
+fn is_not_modified(error: &SendError) -> bool {
+    matches!(
+        error.telegram(),
+        Some(teloxide::RequestError::Api(
+            teloxide::ApiError::MessageNotModified
+        ))
+    )
 }

@@ -66,7 +66,7 @@ async fn reply_and_remember(
     state: &BotState,
     msg: &Message,
     reply: &Reply,
-) -> Result<Message, teloxide::RequestError> {
+) -> Result<Message, crate::bot::send::SendError> {
     let sent = send::send(bot, msg.chat.id, reply, Some(msg.id)).await?;
     state.remember_reply(
         msg.chat.id.0,
