@@ -119,30 +119,17 @@ mod tests {
 
     #[test]
     fn arguments_after_newline_or_full_width_space_are_kept() {
-        assert_eq!(
-            cmd("/verify\n【XX】第一行\n第二行"),
-            Parsed::Command(Command::Verify("【XX】第一行\n第二行".into()))
-        );
-        assert_eq!(
-            cmd("/verify　请转账"),
-            Parsed::Command(Command::Verify("请转账".into()))
-        );
-        assert_eq!(
-            cmd("/verify 请转账"),
-            Parsed::Command(Command::Verify("请转账".into()))
-        );
-        assert_eq!(
-            cmd("/verify"),
-            Parsed::Command(Command::Verify(String::new()))
-        );
-        assert_eq!(
-            cmd("/VERIFY  两个空格"),
-            Parsed::Command(Command::Verify("两个空格".into()))
-        );
-        assert_eq!(
-            cmd("/check 请转账"),
-            Parsed::Command(Command::Verify("请转账".into()))
-        );
+        for (text, args) in [
+            ("/verify\n【XX】第一行\n第二行", "【XX】第一行\n第二行"),
+            ("/verify　请转账", "请转账"),
+            ("/verify 请转账", "请转账"),
+            ("/verify", ""),
+            ("/VERIFY  两个空格", "两个空格"),
+            ("/check 请转账", "请转账"),
+        ] {
+            let expected = Parsed::Command(Command::Verify(args.into()));
+            assert_eq!(cmd(text), expected, "{text:?}");
+        }
     }
 
     #[test]

@@ -44,7 +44,8 @@ fn messages() -> UpdateHandler<HandlerError> {
                     dptree::case![Parsed::Unknown(name)]
                         .filter(|msg: Message| msg.chat.is_private())
                         .map(commands::private_texts)
-                        .endpoint(commands::unknown),
+                        .map(commands::unknown)
+                        .endpoint(commands::send_reply),
                 )
                 // Another bot's command, or an unknown one in a group: not ours to answer.
                 .endpoint(|| async { Ok(()) }),
@@ -76,8 +77,12 @@ fn commands_tree() -> UpdateHandler<HandlerError> {
         .branch(dptree::case![Command::Forget].endpoint(commands::forget))
         .branch(dptree::case![Command::Plan(args)].endpoint(commands::plan))
         .branch(dptree::case![Command::Cancel].endpoint(commands::cancel))
-        .branch(dptree::case![Command::Remind(args)].endpoint(commands::remind))
-        .endpoint(commands::fixed);
+        .branch(
+            dptree::case![Command::Remind(args)]
+                .map_async(commands::remind)
+                .endpoint(commands::send_reply),
+        )
+        .branch(dptree::map(commands::fixed).endpoint(commands::send_reply));
     // Groups: the limit before anything reads the database.
     let group = dptree::entry()
         .branch(dptree::filter_map(limits::group_over_limit).endpoint(limits::on_over_limit))
@@ -85,8 +90,12 @@ fn commands_tree() -> UpdateHandler<HandlerError> {
             dptree::map_async(commands::group_settings_of)
                 .map(commands::group_texts)
                 .branch(dptree::case![Command::Verify(args)].endpoint(commands::verify_in_group))
-                .branch(dptree::case![Command::Settings(args)].endpoint(commands::settings))
-                .endpoint(commands::fixed),
+                .branch(
+                    dptree::case![Command::Settings(args)]
+                        .map_async(commands::settings)
+                        .endpoint(commands::send_reply),
+                )
+                .branch(dptree::map(commands::fixed).endpoint(commands::send_reply)),
         );
     dptree::entry().branch(private).branch(group)
 }

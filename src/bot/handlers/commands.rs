@@ -217,17 +217,15 @@ pub async fn cancel(
     Ok(())
 }
 
-/// `/remind …`: repayment reminders.
+/// `/remind …`: repayment reminders, changed as asked.
 pub async fn remind(
-    bot: Bot,
     msg: Message,
     args: String,
     store: Arc<Store>,
     texts: &'static Responses,
-) -> HandlerResult {
-    let user = user_id(&msg);
-    let reply = reminders::respond(&store, user, msg.chat.id.0, &args, unix_now(), texts).await;
-    answer(&bot, &msg, &reply).await
+) -> Reply {
+    let (user, chat) = (user_id(&msg), msg.chat.id.0);
+    reminders::respond(&store, user, chat, &args, unix_now(), texts).await
 }
 
 /// `/settings …` in a group (admins only).
@@ -237,25 +235,23 @@ pub async fn settings(
     args: String,
     store: Arc<Store>,
     texts: &'static Responses,
-) -> HandlerResult {
+) -> Reply {
     let user = msg.from.as_ref().map(|u| u.id);
-    let reply = group_settings::handle(&bot, &store, msg.chat.id, user, &args, texts).await;
-    answer(&bot, &msg, &reply).await
+    group_settings::handle(&bot, &store, msg.chat.id, user, &args, texts).await
 }
 
 /// Every other command: a fixed text (help, legal, privacy, and the private-only or group-only
 /// ones in the wrong place).
-pub async fn fixed(
-    bot: Bot,
-    msg: Message,
-    command: Command,
-    texts: &'static Responses,
-) -> HandlerResult {
-    let reply = command::fixed_reply(&command, texts, msg.chat.is_private());
-    answer(&bot, &msg, &reply).await
+pub fn fixed(msg: Message, command: Command, texts: &'static Responses) -> Reply {
+    command::fixed_reply(&command, texts, msg.chat.is_private())
 }
 
 /// An unknown command in a private chat: say so, then the help.
-pub async fn unknown(bot: Bot, msg: Message, texts: &'static Responses) -> HandlerResult {
-    answer(&bot, &msg, &command::unknown_reply(texts)).await
+pub fn unknown(texts: &'static Responses) -> Reply {
+    command::unknown_reply(texts)
+}
+
+/// Sends the reply a command's branch computed.
+pub async fn send_reply(bot: Bot, msg: Message, reply: Reply) -> HandlerResult {
+    answer(&bot, &msg, &reply).await
 }
