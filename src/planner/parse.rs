@@ -269,19 +269,22 @@ pub fn parse_money(s: &str) -> Option<Fen> {
         let high = decimal_fen(&c[1], 10_000)?;
         let low: i128 = c[2].parse().ok()?;
         // "1万5" is 15 000 (spoken shorthand); "2万3000" is 23 000; "1万5千" is 15 000.
+        // Checked: an absurd number of digits is unreadable, not a wrapped-around amount.
         let low = if c.get(3).is_some() || c[2].len() == 1 {
-            low * 1_000
+            low.checked_mul(1_000)?
         } else if low < 10_000 {
             low
         } else {
             return None;
         };
-        high + low * 100
+        high.checked_add(low.checked_mul(100)?)?
     } else if let Some(c) = QIAN_MIX.captures(s) {
         // "3千5" is 3 500.
         let high: i128 = c[1].parse().ok()?;
         let low: i128 = c[2].parse().ok()?;
-        (high * 1_000 + low * 100).checked_mul(100)?
+        high.checked_mul(1_000)?
+            .checked_add(low * 100)?
+            .checked_mul(100)?
     } else if is_chinese_number(s) {
         let yuan = parse_number(s)?;
         if !yuan.is_finite() || yuan > MAX_YUAN as f64 {
@@ -1134,6 +1137,24 @@ mod tests {
         let one = parse_one_line("收入8000 支出5000 借呗20000 年利率 18 花呗5000 免息").unwrap();
         let rates: Vec<Rate> = one.input.debts.iter().map(|d| d.rate.clone()).collect();
         assert_eq!(rates, [Rate::Annual(0.18), Rate::Annual(0.0)]);
+    }
+
+    #[test]
+    fn absurd_amounts_are_unreadable_not_wrapped_around() {
+        // 340282366920938463463374607431768212 × 1 000 overflows i128: it once read as 1 044 元.
+        for absurd in [
+            "340282366920938463463374607431768212千5",
+            "1万170141183460469231731687303715884105千",
+            "1万1701411834604692317316873037158841057",
+        ] {
+            assert_eq!(parse_money(absurd), None, "{absurd:?}");
+        }
+        assert_eq!(
+            parse_one_line("收入340282366920938463463374607431768212千5 支出3000 借呗2万"),
+            Err(OneLineError::Unreadable(
+                "收入340282366920938463…".to_string()
+            ))
+        );
     }
 
     #[test]
