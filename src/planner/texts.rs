@@ -172,8 +172,11 @@ pub struct NegotiateTexts {
     pub script_card: String,
     /// Multi-line: 个性化分期 under 第70条, shown once when there is a credit card.
     pub card_article_70: String,
-    /// `{monthly}`, `{affordable}`.
-    pub over_budget: String,
+    /// `{affordable}`, `{total}` (all balances), `{promised}` (what the scripts add up to): how
+    /// the budget was split between the lenders.
+    pub split: String,
+    /// `{affordable}`, `{term}` (the longest), `{max}`: instalments beyond 个性化分期's 60.
+    pub too_many_instalments: String,
     pub record: String,
     /// Multi-line.
     pub documents: String,
