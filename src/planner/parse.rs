@@ -567,11 +567,15 @@ pub enum OneLineError {
     NameTooLong(String),
 }
 
-/// A plan read from one line, and whether some rates were assumed ([`default_rate`]).
+/// A plan read from one line, whether some rates were assumed ([`default_rate`]), and which
+/// overdue debts were taken to be reported to the credit bureau without the line saying so.
 #[derive(Debug, Clone, PartialEq)]
 pub struct OneLine {
     pub input: PlanInput,
     pub assumed_rates: bool,
+    /// Names of the loans (not bank credit cards) with "逾期N天" but neither "上征信" nor
+    /// "没上征信", counted as reported.
+    pub assumed_reported: Vec<String>,
 }
 
 /// A debt as typed in one piece: "借呗", "借呗 20000", "信用卡 1.2万 年化18% 逾期30天 上征信".
@@ -901,10 +905,12 @@ fn collect(s: &str) -> Result<Collected, OneLineError> {
 /// `收入 8千, 支出5千, 信用卡 1.2万 年化18%`. A leading "/plan" is skipped.
 ///
 /// Each debt is a name and an amount, optionally followed by a rate ([`parse_rate`]), "逾期N天"
-/// and "上征信"/"没上征信". A name that looks like a bank credit card
-/// ([`looks_like_credit_card`]) marks the debt as one; an overdue credit card counts as reported
-/// (banks report overdue cards). A missing rate is [`default_rate`], and
-/// [`OneLine::assumed_rates`] says so.
+/// and "上征信"/"没上征信", which belong to the debt named before them. A name that looks like a
+/// bank credit card ([`looks_like_credit_card`]) marks the debt as one. An overdue debt counts as
+/// reported unless "没上征信" says otherwise, as the dialogue advises when unsure (banks,
+/// consumer-finance companies and most licensed online lenders report), so it is ordered as the
+/// dialogue would order it; [`OneLine::assumed_reported`] names the loans for which this was
+/// assumed. A missing rate is [`default_rate`], and [`OneLine::assumed_rates`] says so.
 pub fn parse_one_line(s: &str) -> Result<OneLine, OneLineError> {
     let c = collect(s)?;
     if c.income.is_none() && c.expenses.is_none() && c.debts.is_empty() {
@@ -916,6 +922,7 @@ pub fn parse_one_line(s: &str) -> Result<OneLine, OneLineError> {
         return Err(OneLineError::NoDebts);
     }
     let mut assumed_rates = false;
+    let mut assumed_reported = Vec::new();
     let debts = c
         .debts
         .into_iter()
@@ -926,11 +933,14 @@ pub fn parse_one_line(s: &str) -> Result<OneLine, OneLineError> {
                 assumed_rates = true;
                 default_rate(credit_card)
             });
+            if e.credit_reported.is_none() && days_overdue > 0 && !credit_card {
+                assumed_reported.push(e.name.clone());
+            }
             Debt {
                 balance: e.balance.unwrap_or(Fen::ZERO),
                 rate,
                 days_overdue,
-                credit_reported: e.credit_reported.unwrap_or(credit_card && days_overdue > 0),
+                credit_reported: e.credit_reported.unwrap_or(days_overdue > 0),
                 credit_card,
                 minimum: None,
                 name: e.name,
@@ -944,6 +954,7 @@ pub fn parse_one_line(s: &str) -> Result<OneLine, OneLineError> {
             debts,
         },
         assumed_rates,
+        assumed_reported,
     })
 }
 
@@ -1287,6 +1298,61 @@ mod tests {
         assert!(one.input.debts[0].credit_card);
         assert_eq!(one.input.debts[0].balance, Fen::yuan(12_000, 0));
         assert_eq!(one.input.debts[1].name, "360借条");
+    }
+
+    #[test]
+    fn one_line_overdue_and_reporting_belong_to_the_debt_before_them() {
+        // (days overdue, reported, card) per debt, and the loans taken to be reported.
+        let read = |line: &str| {
+            let one = parse_one_line(line).unwrap();
+            let debts: Vec<(String, u32, bool, bool)> = one
+                .input
+                .debts
+                .iter()
+                .map(|d| {
+                    let name = d.name.clone();
+                    (name, d.days_overdue, d.credit_reported, d.credit_card)
+                })
+                .collect();
+            (debts, one.assumed_reported)
+        };
+        let row = |name: &str, days, reported, card| (name.to_string(), days, reported, card);
+        let line = "/plan 收入6000 支出3500 网贷A1万 年化36% 逾期90天 信用卡B3万 年化18% 花呗3000";
+        // Overdue and silent on reporting: counted as reported, as the dialogue advises.
+        assert_eq!(
+            read(line),
+            (
+                vec![
+                    row("网贷A", 90, true, false),
+                    row("信用卡B", 0, false, true),
+                    row("花呗", 0, false, false),
+                ],
+                vec!["网贷A".to_string()]
+            )
+        );
+        // Said: as said.
+        let said = line.replace("逾期90天", "逾期90天 没上征信");
+        assert_eq!(read(&said).0[0], row("网贷A", 90, false, false));
+        assert!(read(&said).1.is_empty());
+        let said = line.replace("逾期90天", "逾期90天上征信");
+        assert_eq!(read(&said), (read(line).0, vec![]));
+        // An overdue card is reported by its bank: nothing assumed to mention.
+        let card = line.replace("年化18%", "年化18% 逾期30天");
+        assert_eq!(read(&card).0[1], row("信用卡B", 30, true, true));
+        assert_eq!(read(&card).1, ["网贷A"]);
+        // Without 逾期, nothing is overdue or reported.
+        let plain = line.replace(" 逾期90天", "");
+        assert_eq!(
+            read(&plain),
+            (
+                vec![
+                    row("网贷A", 0, false, false),
+                    row("信用卡B", 0, false, true),
+                    row("花呗", 0, false, false),
+                ],
+                vec![]
+            )
+        );
     }
 
     #[test]

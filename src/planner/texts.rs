@@ -104,6 +104,13 @@ pub struct OneLineTexts {
     pub duplicate: String,
     /// `{part}`, `{max}`.
     pub name_too_long: String,
+    /// `{names}`: the overdue loans counted as reported to the credit bureau because the line
+    /// did not say; shown before the plan.
+    pub assumed_reported: String,
+    /// `{name}`: one name in `{names}`.
+    pub quoted_name: String,
+    /// Between two names in `{names}`.
+    pub list_separator: String,
 }
 
 /// `[planner.result]`: the plan.
