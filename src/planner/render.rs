@@ -198,10 +198,6 @@ impl Proposal {
         self.asks.get(index).copied().flatten()
     }
 
-    fn is_deferral(&self) -> bool {
-        self.asks.is_empty()
-    }
-
     /// What all the scripts promise a month.
     fn total_monthly(&self) -> Fen {
         self.asks.iter().flatten().map(|a| a.monthly).sum()
@@ -579,7 +575,8 @@ fn negotiation(
     {
         out.extend(paragraphs(&t.card_article_70, &[]));
     }
-    if !proposal.is_deferral() {
+    // How the budget was split, when there is more than one lender to split it between.
+    if proposal.asks.iter().flatten().count() > 1 {
         let total: Fen = input.debts.iter().map(|d| d.balance.max_zero()).sum();
         out.extend(paragraphs(
             &t.split,
@@ -1116,9 +1113,8 @@ mod tests {
                         asks.iter().all(|(m, t)| *m > Fen::ZERO && *t > 0),
                         "{context}"
                     );
-                    assert!(
-                        text.contains(&format!("各家加起来每月 {} 元", format_money(promised)))
-                    );
+                    let split = format!("各家加起来每月 {} 元", format_money(promised));
+                    assert_eq!(text.contains(&split), lenders > 1, "{context}");
                 } else {
                     // Less than 1 元 a month for each lender: a deferral, no amounts.
                     assert_eq!((asks.len(), deferrals), (0, lenders), "{context}");
