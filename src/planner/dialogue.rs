@@ -346,7 +346,21 @@ pub fn command(args: &str, saved: Option<&SavedPlan>, texts: &PlannerTexts) -> T
 /// what could not be read and how to write it.
 pub fn one_line(args: &str, texts: &PlannerTexts) -> Transition {
     match parse_one_line(args) {
-        Ok(one) => result(one.input, one.assumed_rates, Doc::default(), texts),
+        Ok(one) => {
+            let lead = if one.assumed_reported.is_empty() {
+                Doc::default()
+            } else {
+                let t = &texts.one_line;
+                let names = one
+                    .assumed_reported
+                    .iter()
+                    .map(|n| crate::responses::fill(&t.quoted_name, &[("name", n)]))
+                    .collect::<Vec<_>>()
+                    .join(&t.list_separator);
+                doc(&t.assumed_reported, &[("names", &names)])
+            };
+            result(one.input, one.assumed_rates, lead, texts)
+        }
         Err(e) => Transition::to(PlanDialogue::Idle, vec![one_line_error(&e, texts)]),
     }
 }
@@ -985,6 +999,65 @@ mod tests {
                 .replies
                 .is_empty()
         );
+    }
+
+    /// The order of the debts' names and the total interest of a finished plan.
+    fn order_and_interest(input: &PlanInput) -> (Vec<String>, Fen) {
+        let p = plan(input).unwrap();
+        let crate::planner::Outcome::Feasible { total_interest, .. } = p.outcome else {
+            panic!("{:?}", p.outcome)
+        };
+        (
+            p.priorities.into_iter().map(|r| r.name).collect(),
+            total_interest,
+        )
+    }
+
+    #[test]
+    fn one_line_orders_an_overdue_loan_as_the_dialogue_does() {
+        // Issue 12, item 8: the card came first and the 90-day overdue loan second.
+        let texts = zh();
+        let line = "/plan 收入6000 支出3500 网贷A1万 年化36% 逾期90天 信用卡B3万 年化18% 花呗3000";
+        let t = command(line.trim_start_matches("/plan "), None, texts);
+        let (order, interest) = order_and_interest(&t.finished.clone().unwrap());
+        assert_eq!(order, ["网贷A", "信用卡B", "花呗"]);
+        let said = plain(&t);
+        for expected in [
+            "「网贷A」写了逾期，没写有没有上征信",
+            "1. 网贷A（年化 36%）：已经逾期 90 天，而且上了征信",
+            "2. 信用卡B（年化 18%）：银行信用卡",
+            "全部还清：第 21 个月；总利息约 8,074.23 元",
+        ] {
+            assert!(said.contains(expected), "missing {expected:?} in\n{said}");
+        }
+        // The card first, as before, cost more interest in all.
+        let unreported = command(&line.replace("逾期90天", "逾期90天 没上征信"), None, texts);
+        let (before, more) = order_and_interest(&unreported.finished.clone().unwrap());
+        assert_eq!(before, ["信用卡B", "网贷A", "花呗"]);
+        assert_eq!(more, Fen::yuan(11_475, 66));
+        assert!(interest < more, "{interest} vs {more}");
+        assert!(!plain(&unreported).contains("没写有没有上征信"));
+
+        // The dialogue with the same answers, and 是 for 上征信 as it advises when unsure.
+        let t = type_all(
+            start(texts).state,
+            &["6000", "3500", "网贷A", "1万", "年化36%", "90天"],
+        );
+        let t = on_button(&t.state, PlanButton::Yes, texts);
+        let t = on_button(&t.state, PlanButton::No, texts);
+        let t = type_all(t.state, &["信用卡B", "3万", "年化18%", "0", "否", "是"]);
+        let t = type_all(
+            t.state,
+            &["花呗", "3000", "年化24%", "0", "否", "否", "没有了"],
+        );
+        let dialogue = t.finished.clone().expect("finished");
+        assert_eq!(order_and_interest(&dialogue), (order, interest));
+
+        // A line without 逾期 is read and ordered as before.
+        let t = command(&line.replace(" 逾期90天", ""), None, texts);
+        let (order, _) = order_and_interest(&t.finished.clone().unwrap());
+        assert_eq!(order, ["信用卡B", "网贷A", "花呗"]);
+        assert!(!plain(&t).contains("上征信算"));
     }
 
     #[test]

@@ -124,25 +124,29 @@ fn compact(s: &str) -> String {
 /// such as "取消" or "没有了".
 pub(crate) fn word(s: &str) -> String {
     let c = compact(s);
-    strip_affixes(&c, &[], &[]).to_string()
+    strip_affixes::<&str, &str>(&c, &[], &[]).to_string()
 }
 
 const LEADING_PUNCT: &[char] = &[':', '=', '~'];
 const TRAILING_PUNCT: &[char] = &['。', '.', '!', '~', ',', '、', '?', ';', ':', '…'];
 
 /// Drops the given prefixes and suffixes (any number, any order) and stray punctuation.
-fn strip_affixes<'a>(mut s: &'a str, prefixes: &[&str], suffixes: &[&str]) -> &'a str {
+fn strip_affixes<'a, P: AsRef<str>, X: AsRef<str>>(
+    mut s: &'a str,
+    prefixes: &[P],
+    suffixes: &[X],
+) -> &'a str {
     loop {
         let before = s;
         s = s.trim_start_matches(LEADING_PUNCT);
         s = s.trim_end_matches(TRAILING_PUNCT);
         for p in prefixes {
-            if let Some(rest) = s.strip_prefix(p) {
+            if let Some(rest) = s.strip_prefix(p.as_ref()) {
                 s = rest;
             }
         }
         for x in suffixes {
-            if let Some(rest) = s.strip_suffix(x) {
+            if let Some(rest) = s.strip_suffix(x.as_ref()) {
                 s = rest;
             }
         }
@@ -265,19 +269,22 @@ pub fn parse_money(s: &str) -> Option<Fen> {
         let high = decimal_fen(&c[1], 10_000)?;
         let low: i128 = c[2].parse().ok()?;
         // "1万5" is 15 000 (spoken shorthand); "2万3000" is 23 000; "1万5千" is 15 000.
+        // Checked: an absurd number of digits is unreadable, not a wrapped-around amount.
         let low = if c.get(3).is_some() || c[2].len() == 1 {
-            low * 1_000
+            low.checked_mul(1_000)?
         } else if low < 10_000 {
             low
         } else {
             return None;
         };
-        high + low * 100
+        high.checked_add(low.checked_mul(100)?)?
     } else if let Some(c) = QIAN_MIX.captures(s) {
         // "3千5" is 3 500.
         let high: i128 = c[1].parse().ok()?;
         let low: i128 = c[2].parse().ok()?;
-        (high * 1_000 + low * 100).checked_mul(100)?
+        high.checked_mul(1_000)?
+            .checked_add(low * 100)?
+            .checked_mul(100)?
     } else if is_chinese_number(s) {
         let yuan = parse_number(s)?;
         if !yuan.is_finite() || yuan > MAX_YUAN as f64 {
@@ -302,13 +309,8 @@ fn rate_fraction(s: &str, bare_is_percent: bool) -> Option<f64> {
     if let Some(n) = s.strip_suffix('‰') {
         return plain_number(n).map(|v| v / 1_000.0);
     }
-    for (prefix, scale) in [
-        ("百分之", 100.0),
-        ("千分之", 1_000.0),
-        ("万分之", 10_000.0),
-        ("万", 10_000.0),
-    ] {
-        if let Some(n) = s.strip_prefix(prefix) {
+    for Scale { prefix, scale } in &RATE_WORDS.scales {
+        if let Some(n) = s.strip_prefix(prefix.as_str()) {
             return plain_number(n).map(|v| v / scale);
         }
     }
@@ -322,91 +324,51 @@ fn rate_fraction(s: &str, bare_is_percent: bool) -> Option<f64> {
     }
 }
 
+/// The words of rates and fees: `data/rates.toml`.
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RateWords {
+    zero: Vec<String>,
+    approx_prefixes: Vec<String>,
+    approx_suffixes: Vec<String>,
+    daily: Vec<String>,
+    monthly: Vec<String>,
+    annual: Vec<String>,
+    fee: Vec<String>,
+    words: Vec<String>,
+    scales: Vec<Scale>,
+    keywords: Vec<String>,
+    interest_free: Vec<String>,
+}
+
+/// "万五" is 5 parts of 10 000.
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Scale {
+    prefix: String,
+    scale: f64,
+}
+
+static RATE_WORDS: LazyLock<RateWords> = LazyLock::new(|| {
+    toml::from_str(include_str!("data/rates.toml"))
+        .unwrap_or_else(|e| panic!("src/planner/data/rates.toml: {e}"))
+});
+
+/// Whether `s` contains one of `words`.
+fn contains_any(s: &str, words: &[String]) -> bool {
+    words.iter().any(|w| s.contains(w.as_str()))
+}
+
 /// An interest rate or fee, e.g. "18%", "年化18%", "年利率 18", "0.6%/月", "月息0.6%",
-/// "月费率0.6", "日息万五", "日利率0.05%", "0", "无息". See the module documentation.
+/// "月费率0.6", "日息万五", "日利率0.05%", "0", "无息". See the module documentation; the words
+/// are in `data/rates.toml`.
 pub fn parse_rate(s: &str) -> Option<Rate> {
     static TERM: LazyLock<Regex> =
         LazyLock::new(|| regex(r"[,(]?(?:分)?(\d+)(?:期|个月|months?)[)]?"));
-    const ZERO: &[&str] = &[
-        "0",
-        "0%",
-        "零",
-        "无",
-        "无息",
-        "免息",
-        "零利息",
-        "零利率",
-        "没有利息",
-        "没利息",
-        "不要利息",
-        "不收利息",
-        "无利息",
-        "interest-free",
-        "interestfree",
-        "free",
-        "none",
-    ];
-    // Longest first: each is removed once the period and kind are known.
-    const WORDS: &[&str] = &[
-        "年化利率",
-        "年化费率",
-        "年利率",
-        "年化",
-        "年息",
-        "年费率",
-        "月利率",
-        "月费率",
-        "月息",
-        "日利率",
-        "日费率",
-        "日息",
-        "利率",
-        "利息",
-        "费率",
-        "手续费",
-        "服务费",
-        "每年",
-        "每月",
-        "每天",
-        "每日",
-        "一年",
-        "一个月",
-        "一天",
-        "peryear",
-        "permonth",
-        "perday",
-        "ayear",
-        "amonth",
-        "aday",
-        "annual",
-        "monthly",
-        "daily",
-        "interest",
-        "rate",
-        "fee",
-        "apr",
-        "year",
-        "month",
-        "day",
-        "/mo",
-        "年",
-        "月",
-        "日",
-        "天",
-        "/",
-        "是",
-        "为",
-        ":",
-        "=",
-    ];
+    let w = &*RATE_WORDS;
     let s = compact(s);
-    let s = strip_affixes(
-        &s,
-        &["约", "大约", "大概", "差不多"],
-        &["左右", "上下", "。"],
-    )
-    .to_string();
-    if ZERO.contains(&s.as_str()) {
+    let s = strip_affixes(&s, &w.approx_prefixes, &w.approx_suffixes).to_string();
+    if w.zero.contains(&s) {
         return Some(Rate::Annual(0.0));
     }
     let (s, term) = match TERM.captures(&s) {
@@ -420,18 +382,17 @@ pub fn parse_rate(s: &str) -> Option<Rate> {
         }
         None => (s, None),
     };
-    let has = |words: &[&str]| words.iter().any(|w| s.contains(w));
-    let daily = has(&["日", "天", "day", "daily"]);
-    let monthly = has(&["月", "month", "/mo"]);
-    let annual = has(&["年", "apr", "year", "annual"]);
+    let daily = contains_any(&s, &w.daily);
+    let monthly = contains_any(&s, &w.monthly);
+    let annual = contains_any(&s, &w.annual);
     if [daily, monthly, annual].iter().filter(|x| **x).count() > 1 {
         return None;
     }
-    let fee = has(&["费率", "手续费", "服务费", "fee"]) && !annual && !daily;
-    let mut rest = s.clone();
-    for w in WORDS {
-        rest = rest.replace(w, "");
-    }
+    let fee = contains_any(&s, &w.fee) && !annual && !daily;
+    let rest = w
+        .words
+        .iter()
+        .fold(s, |rest, word| rest.replace(word.as_str(), ""));
     let fraction = rate_fraction(&rest, daily || monthly || fee)?;
     let rate = if daily {
         Rate::Annual(fraction * 365.0)
@@ -569,7 +530,7 @@ pub fn parse_yes_no(s: &str) -> Option<bool> {
         "false",
     ];
     let s = compact(s);
-    let s = strip_affixes(&s, &[], &["的", "啊", "呀", "吧", "哦", "呢", "了"]);
+    let s = strip_affixes::<&str, _>(&s, &[], &["的", "啊", "呀", "吧", "哦", "呢", "了"]);
     if YES.contains(&s) {
         Some(true)
     } else if NO.contains(&s) {
@@ -606,11 +567,15 @@ pub enum OneLineError {
     NameTooLong(String),
 }
 
-/// A plan read from one line, and whether some rates were assumed ([`default_rate`]).
+/// A plan read from one line, whether some rates were assumed ([`default_rate`]), and which
+/// overdue debts were taken to be reported to the credit bureau without the line saying so.
 #[derive(Debug, Clone, PartialEq)]
 pub struct OneLine {
     pub input: PlanInput,
     pub assumed_rates: bool,
+    /// Names of the loans (not bank credit cards) with "逾期N天" but neither "上征信" nor
+    /// "没上征信", counted as reported.
+    pub assumed_reported: Vec<String>,
 }
 
 /// A debt as typed in one piece: "借呗", "借呗 20000", "信用卡 1.2万 年化18% 逾期30天 上征信".
@@ -726,42 +691,20 @@ fn tokens(s: &str) -> Vec<String> {
 
 /// Whether a token is only a rate keyword ("年利率"), whose number follows as the next token.
 fn is_rate_keyword(t: &str) -> bool {
-    const KEYWORDS: &[&str] = &[
-        "年化利率",
-        "年化费率",
-        "年利率",
-        "年化",
-        "年息",
-        "月利率",
-        "月费率",
-        "月息",
-        "日利率",
-        "日息",
-        "利率",
-        "费率",
-        "apr",
-    ];
-    KEYWORDS.contains(&t.to_lowercase().as_str())
+    RATE_WORDS.keywords.contains(&t.to_lowercase())
 }
 
+/// Whether a token is a rate: it starts with a rate keyword or an interest-free word, or has a
+/// "%" or "‰".
 fn is_rate_token(t: &str) -> bool {
-    const STARTS: &[&str] = &[
-        "年化",
-        "年利率",
-        "年息",
-        "月利率",
-        "月费率",
-        "月息",
-        "日利率",
-        "日息",
-        "利率",
-        "费率",
-        "无息",
-        "免息",
-        "apr",
-    ];
     let lower = t.to_lowercase();
-    STARTS.iter().any(|s| lower.starts_with(s)) || t.contains('%') || t.contains('‰')
+    let w = &*RATE_WORDS;
+    w.keywords
+        .iter()
+        .chain(&w.interest_free)
+        .any(|k| lower.starts_with(k.as_str()))
+        || t.contains('%')
+        || t.contains('‰')
 }
 
 fn atom(t: &str) -> Result<Atom, OneLineError> {
@@ -962,10 +905,12 @@ fn collect(s: &str) -> Result<Collected, OneLineError> {
 /// `收入 8千, 支出5千, 信用卡 1.2万 年化18%`. A leading "/plan" is skipped.
 ///
 /// Each debt is a name and an amount, optionally followed by a rate ([`parse_rate`]), "逾期N天"
-/// and "上征信"/"没上征信". A name that looks like a bank credit card
-/// ([`looks_like_credit_card`]) marks the debt as one; an overdue credit card counts as reported
-/// (banks report overdue cards). A missing rate is [`default_rate`], and
-/// [`OneLine::assumed_rates`] says so.
+/// and "上征信"/"没上征信", which belong to the debt named before them. A name that looks like a
+/// bank credit card ([`looks_like_credit_card`]) marks the debt as one. An overdue debt counts as
+/// reported unless "没上征信" says otherwise, as the dialogue advises when unsure (banks,
+/// consumer-finance companies and most licensed online lenders report), so it is ordered as the
+/// dialogue would order it; [`OneLine::assumed_reported`] names the loans for which this was
+/// assumed. A missing rate is [`default_rate`], and [`OneLine::assumed_rates`] says so.
 pub fn parse_one_line(s: &str) -> Result<OneLine, OneLineError> {
     let c = collect(s)?;
     if c.income.is_none() && c.expenses.is_none() && c.debts.is_empty() {
@@ -977,6 +922,7 @@ pub fn parse_one_line(s: &str) -> Result<OneLine, OneLineError> {
         return Err(OneLineError::NoDebts);
     }
     let mut assumed_rates = false;
+    let mut assumed_reported = Vec::new();
     let debts = c
         .debts
         .into_iter()
@@ -987,11 +933,14 @@ pub fn parse_one_line(s: &str) -> Result<OneLine, OneLineError> {
                 assumed_rates = true;
                 default_rate(credit_card)
             });
+            if e.credit_reported.is_none() && days_overdue > 0 && !credit_card {
+                assumed_reported.push(e.name.clone());
+            }
             Debt {
                 balance: e.balance.unwrap_or(Fen::ZERO),
                 rate,
                 days_overdue,
-                credit_reported: e.credit_reported.unwrap_or(credit_card && days_overdue > 0),
+                credit_reported: e.credit_reported.unwrap_or(days_overdue > 0),
                 credit_card,
                 minimum: None,
                 name: e.name,
@@ -1005,6 +954,7 @@ pub fn parse_one_line(s: &str) -> Result<OneLine, OneLineError> {
             debts,
         },
         assumed_rates,
+        assumed_reported,
     })
 }
 
@@ -1175,6 +1125,50 @@ mod tests {
     }
 
     #[test]
+    fn rate_words_load_from_their_data_file() {
+        let w = &*RATE_WORDS;
+        assert!(w.zero.len() > 10 && w.words.len() > 40 && w.keywords.len() > 10);
+        for zero in &w.zero {
+            assert_eq!(parse_rate(zero), Some(Rate::Annual(0.0)), "{zero:?}");
+        }
+        let close = |a: f64, b: f64| (a - b).abs() < 1e-12;
+        for Scale { prefix, scale } in &w.scales {
+            let five = format!("年化{prefix}五");
+            assert!(
+                matches!(parse_rate(&five), Some(Rate::Annual(r)) if close(r, 5.0 / scale)),
+                "{five:?}: {:?}",
+                parse_rate(&five)
+            );
+        }
+        assert_eq!(parse_rate("日息万五"), Some(Rate::Annual(0.0005 * 365.0)));
+        for keyword in &w.keywords {
+            assert!(is_rate_keyword(keyword) && is_rate_token(&format!("{keyword}18%")));
+        }
+        // A keyword and its number as two tokens, as typed: "年利率 18".
+        let one = parse_one_line("收入8000 支出5000 借呗20000 年利率 18 花呗5000 免息").unwrap();
+        let rates: Vec<Rate> = one.input.debts.iter().map(|d| d.rate.clone()).collect();
+        assert_eq!(rates, [Rate::Annual(0.18), Rate::Annual(0.0)]);
+    }
+
+    #[test]
+    fn absurd_amounts_are_unreadable_not_wrapped_around() {
+        // 340282366920938463463374607431768212 × 1 000 overflows i128: it once read as 1 044 元.
+        for absurd in [
+            "340282366920938463463374607431768212千5",
+            "1万170141183460469231731687303715884105千",
+            "1万1701411834604692317316873037158841057",
+        ] {
+            assert_eq!(parse_money(absurd), None, "{absurd:?}");
+        }
+        assert_eq!(
+            parse_one_line("收入340282366920938463463374607431768212千5 支出3000 借呗2万"),
+            Err(OneLineError::Unreadable(
+                "收入340282366920938463…".to_string()
+            ))
+        );
+    }
+
+    #[test]
     fn days_overdue() {
         assert_eq!(parse_days("0"), Some(0));
         assert_eq!(parse_days("没有"), Some(0));
@@ -1304,6 +1298,61 @@ mod tests {
         assert!(one.input.debts[0].credit_card);
         assert_eq!(one.input.debts[0].balance, Fen::yuan(12_000, 0));
         assert_eq!(one.input.debts[1].name, "360借条");
+    }
+
+    #[test]
+    fn one_line_overdue_and_reporting_belong_to_the_debt_before_them() {
+        // (days overdue, reported, card) per debt, and the loans taken to be reported.
+        let read = |line: &str| {
+            let one = parse_one_line(line).unwrap();
+            let debts: Vec<(String, u32, bool, bool)> = one
+                .input
+                .debts
+                .iter()
+                .map(|d| {
+                    let name = d.name.clone();
+                    (name, d.days_overdue, d.credit_reported, d.credit_card)
+                })
+                .collect();
+            (debts, one.assumed_reported)
+        };
+        let row = |name: &str, days, reported, card| (name.to_string(), days, reported, card);
+        let line = "/plan 收入6000 支出3500 网贷A1万 年化36% 逾期90天 信用卡B3万 年化18% 花呗3000";
+        // Overdue and silent on reporting: counted as reported, as the dialogue advises.
+        assert_eq!(
+            read(line),
+            (
+                vec![
+                    row("网贷A", 90, true, false),
+                    row("信用卡B", 0, false, true),
+                    row("花呗", 0, false, false),
+                ],
+                vec!["网贷A".to_string()]
+            )
+        );
+        // Said: as said.
+        let said = line.replace("逾期90天", "逾期90天 没上征信");
+        assert_eq!(read(&said).0[0], row("网贷A", 90, false, false));
+        assert!(read(&said).1.is_empty());
+        let said = line.replace("逾期90天", "逾期90天上征信");
+        assert_eq!(read(&said), (read(line).0, vec![]));
+        // An overdue card is reported by its bank: nothing assumed to mention.
+        let card = line.replace("年化18%", "年化18% 逾期30天");
+        assert_eq!(read(&card).0[1], row("信用卡B", 30, true, true));
+        assert_eq!(read(&card).1, ["网贷A"]);
+        // Without 逾期, nothing is overdue or reported.
+        let plain = line.replace(" 逾期90天", "");
+        assert_eq!(
+            read(&plain),
+            (
+                vec![
+                    row("网贷A", 0, false, false),
+                    row("信用卡B", 0, false, true),
+                    row("花呗", 0, false, false),
+                ],
+                vec![]
+            )
+        );
     }
 
     #[test]

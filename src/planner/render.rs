@@ -151,48 +151,102 @@ fn ceil_div(a: i64, b: i64) -> i64 {
     a / b + i64::from(a % b != 0)
 }
 
-/// What to ask the lenders for: the whole budget spread over the debts in equal instalments, at
-/// most 60 of them; or, with nothing to spare, a deferral.
+/// What to ask one lender for: `monthly` (whole yuan) until the balance is paid, `term` months.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Ask {
+    monthly: Fen,
+    term: u32,
+}
+
+/// What to ask the lenders for. The whole budget (in whole yuan) is split between the debts in
+/// proportion to their balances, so that what the scripts promise adds up to at most the
+/// budget; each debt is asked to be paid in instalments of its share. With less than 1 元 a
+/// month for each lender, every script asks for a deferral instead.
 struct Proposal {
     affordable: Fen,
-    /// `None`: ask for a deferral.
-    term: Option<u32>,
-    /// Per debt, by index into [`PlanInput::debts`]; whole yuan, rounded up.
-    monthly: Vec<Fen>,
-    /// Even 60 instalments need more than the budget.
-    over_budget: bool,
+    /// Per debt, by index into [`PlanInput::debts`]; `None` for a debt with nothing owed. Empty
+    /// when asking for a deferral.
+    asks: Vec<Option<Ask>>,
 }
 
 impl Proposal {
     fn of(input: &PlanInput, budget: Fen) -> Proposal {
         let affordable = budget.max_zero();
-        let total: Fen = input.debts.iter().map(|d| d.balance.max_zero()).sum();
-        if affordable == Fen::ZERO || total == Fen::ZERO {
-            return Proposal {
-                affordable,
-                term: None,
-                monthly: vec![Fen::ZERO; input.debts.len()],
-                over_budget: false,
-            };
-        }
-        let months_needed = ceil_div(total.0, affordable.0);
-        let term = months_needed.clamp(1, i64::from(NEGOTIATE_AFTER_MONTHS));
-        let monthly = input
-            .debts
-            .iter()
-            .map(|d| Fen(ceil_div(ceil_div(d.balance.max_zero().0, term), 100) * 100))
-            .collect();
-        Proposal {
-            affordable,
-            term: Some(term as u32),
-            monthly,
-            over_budget: months_needed > term,
-        }
+        let balances: Vec<i64> = input.debts.iter().map(|d| d.balance.max_zero().0).collect();
+        let shares = split_yuan(affordable.0 / 100, &balances);
+        let asks = match shares {
+            Some(shares) => shares
+                .iter()
+                .zip(&balances)
+                .map(|(&yuan, &balance)| {
+                    (balance > 0).then(|| {
+                        // Never more a month than what is owed.
+                        let monthly = (yuan * 100).min(ceil_div(balance, 100) * 100);
+                        Ask {
+                            monthly: Fen(monthly),
+                            term: u32::try_from(ceil_div(balance, monthly)).unwrap_or(u32::MAX),
+                        }
+                    })
+                })
+                .collect(),
+            None => Vec::new(),
+        };
+        Proposal { affordable, asks }
     }
 
-    fn total_monthly(&self) -> Fen {
-        self.monthly.iter().copied().sum()
+    fn ask(&self, index: usize) -> Option<Ask> {
+        self.asks.get(index).copied().flatten()
     }
+
+    /// What all the scripts promise a month.
+    fn total_monthly(&self) -> Fen {
+        self.asks.iter().flatten().map(|a| a.monthly).sum()
+    }
+
+    fn longest_term(&self) -> u32 {
+        self.asks
+            .iter()
+            .flatten()
+            .map(|a| a.term)
+            .max()
+            .unwrap_or(0)
+    }
+}
+
+/// `yuan` split in proportion to `weights` (fen; zero for a debt with nothing owed), in whole
+/// yuan: the floor of each exact share, the yuan left over to the largest remainders (the
+/// earlier debt on a tie), then 1 元 moved from the largest share to any share that would be
+/// nothing. The shares add up to `yuan`. `None` if `yuan` is less than the number of weights
+/// above zero, or there are none.
+fn split_yuan(yuan: i64, weights: &[i64]) -> Option<Vec<i64>> {
+    let owing = weights.iter().filter(|w| **w > 0).count();
+    let total: i128 = weights.iter().map(|w| i128::from((*w).max(0))).sum();
+    if owing == 0 || yuan < owing as i64 {
+        return None;
+    }
+    let exact: Vec<(i64, i128)> = weights
+        .iter()
+        .map(|&w| {
+            let product = i128::from(yuan) * i128::from(w.max(0));
+            // Each quotient is at most `yuan`, so it fits.
+            ((product / total) as i64, product % total)
+        })
+        .collect();
+    let mut shares: Vec<i64> = exact.iter().map(|(q, _)| *q).collect();
+    let mut by_remainder: Vec<usize> = (0..weights.len()).filter(|&i| weights[i] > 0).collect();
+    by_remainder.sort_by(|&a, &b| exact[b].1.cmp(&exact[a].1).then(a.cmp(&b)));
+    let left = yuan - shares.iter().sum::<i64>();
+    for &i in by_remainder.iter().cycle().take(left as usize) {
+        shares[i] += 1;
+    }
+    // Every lender is offered something: shares add up to `yuan` ≥ the number of lenders, so
+    // while one is nothing another is at least 2.
+    while let Some(empty) = (0..weights.len()).find(|&i| weights[i] > 0 && shares[i] == 0) {
+        let largest = (0..shares.len()).max_by_key(|&i| (shares[i], std::cmp::Reverse(i)))?;
+        shares[largest] -= 1;
+        shares[empty] += 1;
+    }
+    Some(shares)
 }
 
 /// The result of a finished dialogue or one-line form, with a 保存 button on the last reply.
@@ -521,19 +575,31 @@ fn negotiation(
     {
         out.extend(paragraphs(&t.card_article_70, &[]));
     }
-    if proposal.over_budget {
+    // How the budget was split, when there is more than one lender to split it between.
+    if proposal.asks.iter().flatten().count() > 1 {
+        let total: Fen = input.debts.iter().map(|d| d.balance.max_zero()).sum();
         out.extend(paragraphs(
-            &t.over_budget,
+            &t.split,
             &[
-                ("monthly", &format_money(proposal.total_monthly())),
                 ("affordable", &format_money(proposal.affordable)),
+                ("total", &format_money(total)),
+                ("promised", &format_money(proposal.total_monthly())),
+            ],
+        ));
+    }
+    if proposal.longest_term() > NEGOTIATE_AFTER_MONTHS {
+        out.extend(paragraphs(
+            &t.too_many_instalments,
+            &[
+                ("affordable", &format_money(proposal.affordable)),
+                ("term", &proposal.longest_term().to_string()),
+                ("max", &NEGOTIATE_AFTER_MONTHS.to_string()),
             ],
         ));
     }
     let income = format_money(input.monthly_income);
     let expenses = format_money(input.monthly_expenses);
     let affordable = format_money(proposal.affordable);
-    let term = proposal.term.unwrap_or(0).to_string();
     let mut n = 0;
     for ranked in &plan.priorities {
         let Some(debt) = input.debts.get(ranked.index) else {
@@ -551,12 +617,8 @@ fn negotiation(
                 ("rate", &format_rate(&debt.rate, texts)),
             ],
         )));
-        let monthly = proposal
-            .monthly
-            .get(ranked.index)
-            .copied()
-            .unwrap_or(Fen::ZERO);
-        let template = if proposal.term.is_some() {
+        let ask = proposal.ask(ranked.index);
+        let template = if ask.is_some() {
             &t.script
         } else {
             &t.script_deferral
@@ -573,8 +635,11 @@ fn negotiation(
                 ("income", &income),
                 ("expenses", &expenses),
                 ("affordable", &affordable),
-                ("monthly", &format_money(monthly)),
-                ("term", &term),
+                (
+                    "monthly",
+                    &format_money(ask.map_or(Fen::ZERO, |a| a.monthly)),
+                ),
+                ("term", &ask.map_or(0, |a| a.term).to_string()),
             ],
         );
         if debt.credit_card {
@@ -616,15 +681,12 @@ fn letter(
             p.lines.extend(piece.lines);
         }
         out.push(p);
-        let request = match proposal.term {
-            Some(term) => fill(
+        let request = match proposal.ask(index) {
+            Some(ask) => fill(
                 &t.request,
                 &[
-                    ("term", &term.to_string()),
-                    (
-                        "monthly",
-                        &format_money(proposal.monthly.get(index).copied().unwrap_or(Fen::ZERO)),
-                    ),
+                    ("term", &ask.term.to_string()),
+                    ("monthly", &format_money(ask.monthly)),
                 ],
             ),
             None => t.request_deferral.clone(),
@@ -682,11 +744,20 @@ mod tests {
         Debt::new(name, Fen::yuan(yuan, 0), rate)
     }
 
-    fn feasible_input() -> PlanInput {
+    /// Income and expenses in whole yuan.
+    fn plan_input(income: i64, expenses: i64, debts: Vec<Debt>) -> PlanInput {
         PlanInput {
-            monthly_income: Fen::yuan(8_000, 0),
-            monthly_expenses: Fen::yuan(5_000, 0),
-            debts: vec![
+            monthly_income: Fen::yuan(income, 0),
+            monthly_expenses: Fen::yuan(expenses, 0),
+            debts,
+        }
+    }
+
+    fn feasible_input() -> PlanInput {
+        plan_input(
+            8_000,
+            5_000,
+            vec![
                 debt("借呗", 20_000, Rate::Annual(0.18)),
                 Debt {
                     days_overdue: 45,
@@ -702,15 +773,15 @@ mod tests {
                 },
                 debt("朋友", 1_000, Rate::Annual(0.0)),
             ],
-        }
+        )
     }
 
     /// Income below expenses; a bank credit card, an overdue reported loan, and a hostile name.
     fn infeasible_input() -> PlanInput {
-        PlanInput {
-            monthly_income: Fen::yuan(3_000, 0),
-            monthly_expenses: Fen::yuan(3_500, 0),
-            debts: vec![
+        plan_input(
+            3_000,
+            3_500,
+            vec![
                 Debt {
                     credit_card: true,
                     ..debt("招商银行信用卡", 12_000, Rate::Annual(0.18))
@@ -721,7 +792,7 @@ mod tests {
                     ..debt("<b>坏</b> & <a href=\"x\">", 30_000, Rate::Annual(0.24))
                 },
             ],
-        }
+        )
     }
 
     fn all_plain(replies: &[Reply]) -> String {
@@ -893,42 +964,193 @@ mod tests {
     fn a_budget_that_cannot_outrun_interest_proposes_instalments() {
         let zh = texts(Language::ZhCn);
         // 1 000 元 a month against 100 000 元 at 24 %: never cleared.
-        let input = PlanInput {
-            monthly_income: Fen::yuan(6_000, 0),
-            monthly_expenses: Fen::yuan(5_000, 0),
-            debts: vec![
+        let input = plan_input(
+            6_000,
+            5_000,
+            vec![
                 debt("网商贷", 80_000, Rate::Annual(0.24)),
                 Debt {
                     credit_card: true,
                     ..debt("建行信用卡", 20_000, Rate::Annual(0.18))
                 },
             ],
-        };
+        );
         let p = plan(&input).unwrap();
         let replies = render_result(&input, &p, zh, false);
         check_replies(&replies);
         let text = all_plain(&replies);
         for expected in [
             "每月 1,000 元赶不上利息涨的速度",
-            // 100 000 元 over at most 60 instalments: 1 334 + 334 元 a month.
-            "每月还 1,334 元，分 60 期",
-            "每月还 334 元，分 60 期",
-            "比你能拿出的 1,000 元多",
+            // 1 000 元 split 80 000 : 20 000, each over 100 instalments, more than 60.
+            "每月还 800 元，分 100 期",
+            "每月还 200 元，分 100 期",
+            "各家加起来每月 1,000 元",
+            "最长的一笔要分 100 期才能还完",
             "12348",
             "第70条",
         ] {
             assert!(text.contains(expected), "missing {expected:?} in\n{text}");
         }
         // A budget that pays off in 61+ months is too long, and gets the negotiation path too.
-        let input = PlanInput {
-            monthly_income: Fen::yuan(5_500, 0),
-            monthly_expenses: Fen::yuan(5_000, 0),
-            debts: vec![debt("借呗", 40_000, Rate::Annual(0.0))],
-        };
+        let input = plan_input(5_500, 5_000, vec![debt("借呗", 40_000, Rate::Annual(0.0))]);
         let text = all_plain(&render_result(&input, &plan(&input).unwrap(), zh, false));
         assert!(text.contains("要 80 个月（约 6.7 年）才能还清"), "{text}");
         assert!(text.contains("还款时间表") && text.contains("协商还款申请"));
-        assert!(text.contains("分 60 期偿还，每期 667 元"), "{text}");
+        assert!(text.contains("分 80 期偿还，每期 500 元"), "{text}");
+        assert!(text.contains("最长的一笔要分 80 期才能还完"), "{text}");
+    }
+
+    /// The monthly amounts and terms the scripts ask for, in order, and how many scripts ask
+    /// for a deferral instead.
+    fn script_asks(text: &str) -> (Vec<(Fen, u32)>, usize) {
+        let re = regex::Regex::new(r"每月还 ([\d,]+) 元，分 (\d+) 期").unwrap();
+        let asks = re
+            .captures_iter(text)
+            .map(|c| {
+                let yuan: i64 = c[1].replace(',', "").parse().unwrap();
+                (Fen::yuan(yuan, 0), c[2].parse().unwrap())
+            })
+            .collect();
+        (asks, text.matches("延期 3 到 6 个月，期间").count())
+    }
+
+    #[test]
+    fn the_scripts_split_the_budget_instead_of_promising_more() {
+        // Issue 12, item 7: with 500 元 free the scripts asked for 334 + 500 元 a month.
+        let zh = texts(Language::ZhCn);
+        let input = plan_input(
+            3_500,
+            3_000,
+            vec![
+                debt("网贷A", 20_000, Rate::Annual(0.24)),
+                debt("网贷B", 30_000, Rate::Annual(0.24)),
+            ],
+        );
+        let p = plan(&input).unwrap();
+        let replies = render_result(&input, &p, zh, false);
+        check_replies(&replies);
+        let text = all_plain(&replies);
+        let (asks, deferrals) = script_asks(&text);
+        // Each lender is asked for its share of 500 元 by balance: 200 + 300, 100 instalments.
+        let mut monthly: Vec<Fen> = asks.iter().map(|(m, _)| *m).collect();
+        monthly.sort();
+        assert_eq!(monthly, [Fen::yuan(200, 0), Fen::yuan(300, 0)], "{text}");
+        assert!(asks.iter().all(|(_, term)| *term == 100), "{text}");
+        assert_eq!(deferrals, 0);
+        for expected in [
+            "每月能拿出来还款的钱是 500 元",
+            "按每家欠款占全部欠款 50,000 元的比例分给各家",
+            "各家加起来每月 500 元",
+            "最长的一笔要分 100 期才能还完",
+            // The letter to the first lender asks for the same.
+            "分 100 期偿还，每期 200 元",
+        ] {
+            assert!(text.contains(expected), "missing {expected:?} in\n{text}");
+        }
+        assert!(
+            !text.contains("334") && !text.contains("每月还 500 元"),
+            "{text}"
+        );
+        // The English reply says how it was split too.
+        let en = all_plain(&render_result(&input, &p, texts(Language::En), false));
+        assert!(
+            en.contains("in proportion to what you owe each") && en.contains("promise 500 yuan"),
+            "{en}"
+        );
+    }
+
+    #[test]
+    fn scripts_never_add_up_to_more_than_the_budget() {
+        let card = |name: &str, yuan: i64| Debt {
+            credit_card: true,
+            ..debt(name, yuan, Rate::Annual(0.18))
+        };
+        let overdue = |name: &str, yuan: i64| Debt {
+            days_overdue: 60,
+            credit_reported: true,
+            ..debt(name, yuan, Rate::Annual(0.36))
+        };
+        let mixes: Vec<Vec<Debt>> = vec![
+            vec![debt("借呗", 50_000, Rate::Annual(0.24))],
+            vec![
+                card("信用卡", 80_000),
+                debt("网商贷", 20_000, Rate::Annual(0.24)),
+            ],
+            vec![
+                overdue("网贷A", 33_333),
+                card("信用卡B", 66_667),
+                debt("花呗", 3_001, Rate::Annual(0.24)),
+                debt("朋友", 1, Rate::Annual(0.0)),
+                debt("已还清", 0, Rate::Annual(0.2)),
+            ],
+            (0..20)
+                .map(|i| overdue(&format!("平台{i}"), 5_000 + 1_337 * i))
+                .collect(),
+        ];
+        let mut checked = 0;
+        for debts in mixes {
+            let lenders = debts.iter().filter(|d| d.balance > Fen::ZERO).count();
+            for budget_fen in [1, 300, 1_700, 50_000, 99_999, 100_000, 234_567] {
+                let input = PlanInput {
+                    monthly_income: Fen(300_000 + budget_fen),
+                    monthly_expenses: Fen(300_000),
+                    debts: debts.clone(),
+                };
+                let p = plan(&input).unwrap();
+                if !Standing::of(&input, &p).needs_negotiation() {
+                    continue;
+                }
+                checked += 1;
+                let text = all_plain(&render_result(&input, &p, texts(Language::ZhCn), false));
+                let (asks, deferrals) = script_asks(&text);
+                let context = format!("{budget_fen} fen, {lenders} lenders:\n{text}");
+                if budget_fen >= 100 * lenders as i64 {
+                    // One script per lender (the letter repeats the first one's ask).
+                    assert_eq!((asks.len(), deferrals), (lenders, 0), "{context}");
+                    let promised: Fen = asks.iter().map(|(m, _)| *m).sum();
+                    assert!(promised <= Fen(budget_fen), "{context}");
+                    assert!(
+                        asks.iter().all(|(m, t)| *m > Fen::ZERO && *t > 0),
+                        "{context}"
+                    );
+                    let split = format!("各家加起来每月 {} 元", format_money(promised));
+                    assert_eq!(text.contains(&split), lenders > 1, "{context}");
+                } else {
+                    // Less than 1 元 a month for each lender: a deferral, no amounts.
+                    assert_eq!((asks.len(), deferrals), (0, lenders), "{context}");
+                }
+            }
+        }
+        assert!(checked >= 20, "{checked}");
+    }
+
+    #[test]
+    fn split_by_balance_in_whole_yuan() {
+        assert_eq!(
+            split_yuan(500, &[2_000_000, 3_000_000]),
+            Some(vec![200, 300])
+        );
+        // 1 000 元 in thirds: the left-over yuan goes to the earliest of equal remainders.
+        assert_eq!(split_yuan(1_000, &[1, 1, 1]), Some(vec![334, 333, 333]));
+        // Nothing owed gets nothing; a tiny balance still gets 1 元.
+        assert_eq!(split_yuan(10, &[0, 1, 100_000_000]), Some(vec![0, 1, 9]));
+        // Less than 1 元 for each lender, or no lender: no split.
+        assert_eq!(split_yuan(2, &[5, 5, 5]), None);
+        assert_eq!(split_yuan(2, &[0, 0]), None);
+        for (yuan, weights) in [
+            (7, vec![3, 3, 3, 1]),
+            (1_234, vec![99_999, 1, 0, 45_000]),
+            (20, (1..=20).collect::<Vec<i64>>()),
+        ] {
+            let shares = split_yuan(yuan, &weights).unwrap();
+            assert_eq!(shares.iter().sum::<i64>(), yuan, "{shares:?}");
+            assert!(
+                shares
+                    .iter()
+                    .zip(&weights)
+                    .all(|(s, w)| (*s > 0) == (*w > 0))
+            );
+        }
     }
 
     #[test]
@@ -945,11 +1167,7 @@ mod tests {
                 )
             })
             .collect();
-        let input = PlanInput {
-            monthly_income: Fen::yuan(2_000, 0),
-            monthly_expenses: Fen::yuan(1_000, 0),
-            debts,
-        };
+        let input = plan_input(2_000, 1_000, debts);
         for language in Language::ALL {
             let replies = render_result(&input, &plan(&input).unwrap(), texts(language), true);
             check_replies(&replies);
@@ -983,11 +1201,7 @@ mod tests {
     #[test]
     fn no_debts() {
         let zh = texts(Language::ZhCn);
-        let input = PlanInput {
-            monthly_income: Fen::yuan(3_000, 0),
-            monthly_expenses: Fen::yuan(3_000, 0),
-            debts: vec![],
-        };
+        let input = plan_input(3_000, 3_000, vec![]);
         let replies = render_result(&input, &plan(&input).unwrap(), zh, false);
         check_replies(&replies);
         let text = all_plain(&replies);

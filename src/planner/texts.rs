@@ -104,6 +104,13 @@ pub struct OneLineTexts {
     pub duplicate: String,
     /// `{part}`, `{max}`.
     pub name_too_long: String,
+    /// `{names}`: the overdue loans counted as reported to the credit bureau because the line
+    /// did not say; shown before the plan.
+    pub assumed_reported: String,
+    /// `{name}`: one name in `{names}`.
+    pub quoted_name: String,
+    /// Between two names in `{names}`.
+    pub list_separator: String,
 }
 
 /// `[planner.result]`: the plan.
@@ -172,8 +179,11 @@ pub struct NegotiateTexts {
     pub script_card: String,
     /// Multi-line: 个性化分期 under 第70条, shown once when there is a credit card.
     pub card_article_70: String,
-    /// `{monthly}`, `{affordable}`.
-    pub over_budget: String,
+    /// `{affordable}`, `{total}` (all balances), `{promised}` (what the scripts add up to): how
+    /// the budget was split between the lenders.
+    pub split: String,
+    /// `{affordable}`, `{term}` (the longest), `{max}`: instalments beyond 个性化分期's 60.
+    pub too_many_instalments: String,
     pub record: String,
     /// Multi-line.
     pub documents: String,
