@@ -3,11 +3,6 @@
 
 #[path = "support/fake_api.rs"]
 mod fake_api;
-// The module under test, compiled into this test crate so the test does not depend on how
-// `bot/mod.rs` wires it in.
-#[path = "../src/bot/webhook.rs"]
-#[allow(dead_code)]
-mod webhook;
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -15,11 +10,11 @@ use std::time::Duration;
 
 use fake_api::{FakeBotApi, Fault};
 use futures_util::StreamExt;
+use loanguard::bot::webhook::{self, WebhookConfig, WebhookError};
 use serde_json::{Value, json};
 use teloxide::error_handlers::IgnoringErrorHandlerSafe;
 use teloxide::prelude::*;
 use teloxide::update_listeners::AsUpdateStream;
-use webhook::{WebhookConfig, WebhookError};
 
 const TOKEN: &str = "123456789:AAWebhookTestTokenNotRealForLoanGuard";
 const SECRET: &str = "test_Secret-0123456789";
