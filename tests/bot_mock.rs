@@ -1,7 +1,6 @@
 //! The bot's handlers under teloxide_tests (MockBot): every command and flow, private and group.
 
-#[path = "support/telegram_html.rs"]
-mod telegram_html;
+mod support;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -10,6 +9,7 @@ use loanguard::bot::schema::{distribution, schema};
 use loanguard::bot::state::{BotState, Settings};
 use loanguard::responses::{Language, Responses};
 use loanguard::storage::Store;
+use support::telegram_html;
 use teloxide::dptree::deps;
 use teloxide::types::{ParseMode, ReplyMarkup, Update};
 use teloxide_tests::{

@@ -1,12 +1,11 @@
 //! Repayment reminders with a controllable clock: they fire at the right time, once after
 //! downtime, and once with two instances sharing PostgreSQL.
 
-#[path = "support/fake_api.rs"]
-mod fake_api;
+mod support;
 
-use fake_api::FakeBotApi;
 use loanguard::bot::remind::fire_due;
 use loanguard::storage::{NewReminder, Store};
+use support::fake_api::FakeBotApi;
 use teloxide::Bot;
 
 /// 2026-11-01 00:00 in Shanghai (UTC+8), as Unix seconds.

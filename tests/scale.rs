@@ -1,14 +1,13 @@
 //! Webhook mode with the real binary, and several instances sharing one database: every update
 //! is answered once, and a dialogue moves between instances.
 
-#[path = "support/fake_api.rs"]
-mod fake_api;
+mod support;
 
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use fake_api::FakeBotApi;
 use serde_json::{Value, json};
+use support::fake_api::FakeBotApi;
 
 const TOKEN: &str = "123456789:AAE2eTestTokenNotRealForLoanGuardE2E";
 const SECRET: &str = "s3cret_for-tests";
