@@ -627,7 +627,7 @@ fn screenshots_or_skip() -> Option<(Vec<u8>, Vec<u8>)> {
     };
     if let Some(what) = missing {
         assert!(std::env::var_os("CI").is_none(), "CI must install {what}");
-        println!("skipped: {what} not installed");
+        support::report_skip(&format!("skipped: {what} not installed"));
         return None;
     }
     let lines = [

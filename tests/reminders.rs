@@ -81,7 +81,7 @@ async fn a_reminder_missed_while_down_fires_once_when_back() {
 #[tokio::test]
 async fn two_instances_on_postgres_fire_each_reminder_once() {
     let Ok(url) = std::env::var("TEST_DATABASE_URL") else {
-        println!("skipped: TEST_DATABASE_URL not set");
+        support::report_skip("skipped: TEST_DATABASE_URL not set");
         return;
     };
     let api = FakeBotApi::start();
