@@ -46,10 +46,11 @@
 //! Texts come from `tests/corpus/*.jsonl`. The fake server runs in this process and shares the
 //! machine's cores with the bot.
 
-#[path = "../tests/support/child_logs.rs"]
-mod child_logs;
-#[path = "../tests/support/fake_api.rs"]
-mod fake_api;
+// The tests' support module. A bench is a crate outside tests/, so it cannot say `mod support;`;
+// the alternative, exporting the fake server from the library behind a feature for a self
+// dev-dependency, would put test code into the library for one bench.
+#[path = "../tests/support/mod.rs"]
+mod support;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -57,9 +58,9 @@ use std::process::{Child, Command, ExitStatus, Stdio};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use child_logs::Logs;
-use fake_api::FakeBotApi;
 use serde_json::{Value, json};
+use support::child_logs::Logs;
+use support::fake_api::FakeBotApi;
 
 const TOKEN: &str = "123456789:AAE2eTestTokenNotRealForLoanGuardLoad";
 const BIN: &str = env!("CARGO_BIN_EXE_loanguard");

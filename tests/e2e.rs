@@ -1,19 +1,15 @@
 //! End to end: the real `loanguard` binary against a fake Bot API server on 127.0.0.1.
 
-#[path = "support/child_logs.rs"]
-mod child_logs;
-#[path = "support/fake_api.rs"]
-mod fake_api;
-#[path = "support/telegram_html.rs"]
-mod telegram_html;
+mod support;
 
 use std::process::{Child, Command, Stdio};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use child_logs::Logs;
-use fake_api::{DEFAULT_BOT_USERNAME, FakeBotApi, Fault};
 use serde_json::{Value, json};
+use support::child_logs::Logs;
+use support::fake_api::{DEFAULT_BOT_USERNAME, FakeBotApi, Fault};
+use support::telegram_html;
 
 const TOKEN: &str = "123456789:AAE2eTestTokenNotRealForLoanGuardE2E";
 const PHONE: &str = "13912345678";
@@ -631,7 +627,7 @@ fn screenshots_or_skip() -> Option<(Vec<u8>, Vec<u8>)> {
     };
     if let Some(what) = missing {
         assert!(std::env::var_os("CI").is_none(), "CI must install {what}");
-        println!("skipped: {what} not installed");
+        support::report_skip(&format!("skipped: {what} not installed"));
         return None;
     }
     let lines = [

@@ -4,16 +4,15 @@
 //! wire format is checked directly. The last few use teloxide itself (a `Bot` and a polling
 //! `Dispatcher`) to prove the answers parse as the real client expects.
 
-#[path = "support/fake_api.rs"]
-mod fake_api;
+mod support;
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{Shutdown, TcpStream};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use fake_api::{BOT_ID, FakeBotApi, Fault};
 use serde_json::{Value, json};
+use support::fake_api::{BOT_ID, FakeBotApi, Fault};
 
 const TOKEN: &str = "123456:TEST-token_abc";
 const GROUP_ID: i64 = -1_001_234_567_890;

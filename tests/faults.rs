@@ -3,18 +3,17 @@
 //!
 //! Keep 5xx tests few: teloxide sleeps 10 s after any 5xx answer before it returns the error.
 
-#[path = "support/fake_api.rs"]
-mod fake_api;
+mod support;
 
 use std::net::TcpListener;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use fake_api::{FIRST_MESSAGE_ID, FakeBotApi, Fault};
 use loanguard::bot::send::{self, BlockedChats, RetryPolicy, Sender};
 use loanguard::render::{Button, ButtonAction, Reply};
 use loanguard::render::{Doc, Inline, Paragraph, utf16_len};
 use serde_json::Value;
+use support::fake_api::{FIRST_MESSAGE_ID, FakeBotApi, Fault};
 use teloxide::prelude::*;
 use teloxide::types::MessageId;
 use teloxide::{ApiError, RequestError};

@@ -6,6 +6,8 @@
 //! Needs (Debian): tesseract-ocr tesseract-ocr-chi-sim tesseract-ocr-eng fonts-noto-cjk
 //! imagemagick. Without them the rendering test prints why it is skipped.
 
+mod support;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
@@ -22,7 +24,7 @@ fn skip(why: &str) {
         std::env::var_os("CI").is_none(),
         "CI must install the OCR tools: {why}"
     );
-    println!("{why}");
+    support::report_skip(why);
 }
 
 /// A directory of its own for one test, removed when the test ends (pass or fail), unless
@@ -381,7 +383,7 @@ fn fake(name: &str, body: &str) -> Option<(Ocr, Scratch)> {
 
 #[cfg(not(unix))]
 fn fake(_: &str, _: &str) -> Option<(Ocr, Scratch)> {
-    println!("skipped: the fake tesseract is a shell script");
+    support::report_skip("skipped: the fake tesseract is a shell script");
     None
 }
 

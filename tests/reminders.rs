@@ -1,12 +1,11 @@
 //! Repayment reminders with a controllable clock: they fire at the right time, once after
 //! downtime, and once with two instances sharing PostgreSQL.
 
-#[path = "support/fake_api.rs"]
-mod fake_api;
+mod support;
 
-use fake_api::FakeBotApi;
 use loanguard::bot::reminders::fire_due;
 use loanguard::storage::{NewReminder, Store};
+use support::fake_api::FakeBotApi;
 use teloxide::Bot;
 
 /// 2026-11-01 00:00 in Shanghai (UTC+8), as Unix seconds.
@@ -82,7 +81,7 @@ async fn a_reminder_missed_while_down_fires_once_when_back() {
 #[tokio::test]
 async fn two_instances_on_postgres_fire_each_reminder_once() {
     let Ok(url) = std::env::var("TEST_DATABASE_URL") else {
-        println!("skipped: TEST_DATABASE_URL not set");
+        support::report_skip("skipped: TEST_DATABASE_URL not set");
         return;
     };
     let api = FakeBotApi::start();

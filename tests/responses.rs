@@ -1,13 +1,13 @@
 //! Every language file loads, covers every rule, and every template renders valid Telegram HTML
 //! even when the inserted values are hostile.
 
-#[path = "support/telegram_html.rs"]
-mod telegram_html;
+mod support;
 
 use loanguard::classifier::{Classifier, Context, ForwardOrigin};
 use loanguard::render::{Doc, Paragraph, TELEGRAM_LIMIT, utf16_len};
 use loanguard::render::{replies, text_doc};
 use loanguard::responses::{Language, Responses, fill};
+use support::telegram_html;
 
 const HOSTILE: &[&str] = &[
     "<",

@@ -1,14 +1,13 @@
 //! Webhook mode with the real binary, and several instances sharing one database: every update
 //! is answered once, and a dialogue moves between instances.
 
-#[path = "support/fake_api.rs"]
-mod fake_api;
+mod support;
 
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use fake_api::FakeBotApi;
 use serde_json::{Value, json};
+use support::fake_api::FakeBotApi;
 
 const TOKEN: &str = "123456789:AAE2eTestTokenNotRealForLoanGuardE2E";
 const SECRET: &str = "s3cret_for-tests";
@@ -149,7 +148,7 @@ fn webhook_mode_checks_the_secret_and_answers() {
 #[test]
 fn two_instances_share_one_postgres_database() {
     let Ok(url) = std::env::var("TEST_DATABASE_URL") else {
-        println!("skipped: TEST_DATABASE_URL not set");
+        support::report_skip("skipped: TEST_DATABASE_URL not set");
         return;
     };
     let api = FakeBotApi::start();

@@ -1,25 +1,19 @@
 //! Webhook mode: a real HTTP client posts updates to the listener from `src/bot/webhook.rs`,
 //! with and without the secret header, and the fake Bot API server stands in for Telegram.
 
-#[path = "support/fake_api.rs"]
-mod fake_api;
-// The module under test, compiled into this test crate so the test does not depend on how
-// `bot/mod.rs` wires it in.
-#[path = "../src/bot/webhook.rs"]
-#[allow(dead_code)]
-mod webhook;
+mod support;
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::time::Duration;
 
-use fake_api::{FakeBotApi, Fault};
 use futures_util::StreamExt;
+use loanguard::bot::webhook::{self, WebhookConfig, WebhookError};
 use serde_json::{Value, json};
+use support::fake_api::{FakeBotApi, Fault};
 use teloxide::error_handlers::IgnoringErrorHandlerSafe;
 use teloxide::prelude::*;
 use teloxide::update_listeners::AsUpdateStream;
-use webhook::{WebhookConfig, WebhookError};
 
 const TOKEN: &str = "123456789:AAWebhookTestTokenNotRealForLoanGuard";
 const SECRET: &str = "test_Secret-0123456789";

@@ -51,6 +51,8 @@ use teloxide::update_listeners::UpdateListener;
 use teloxide::update_listeners::webhooks::{self, Options};
 use tokio::sync::oneshot;
 
+use super::redact_token;
+
 /// `LISTEN_ADDR` when unset: every interface, port 8443 (one of the ports Telegram posts to).
 pub const DEFAULT_LISTEN: &str = "0.0.0.0:8443";
 /// The load balancer's health check: `GET` answers `200 ok`.
@@ -289,7 +291,7 @@ pub async fn listener_with(
             .secret_token(cfg.secret.clone())
             .max_connections(MAX_CONNECTIONS)
             .await
-            .map_err(|e| WebhookError::Register(redact(&e.to_string(), bot.token())))?;
+            .map_err(|e| WebhookError::Register(redact_token(&e.to_string(), bot.token())))?;
         tracing::info!(
             host = cfg.url.host_str(),
             "webhook registered with Telegram"
@@ -317,7 +319,7 @@ pub async fn listener_with(
             match bot.delete_webhook().await {
                 Ok(_) => tracing::info!("webhook deleted"),
                 Err(e) => tracing::warn!(
-                    error = %redact(&e.to_string(), bot.token()),
+                    error = %redact_token(&e.to_string(), bot.token()),
                     "could not delete the webhook"
                 ),
             }
@@ -400,16 +402,6 @@ async fn guard(State(guard): State<Guard>, request: Request, next: Next) -> Resp
     }
     completions.forget_abandoned(id);
     response
-}
-
-/// The bot token out of an error message (reqwest puts the request URL, token included, in
-/// its errors). Same as `bot::redact_token`; kept here so the file stands alone.
-fn redact(text: &str, token: &str) -> String {
-    if token.is_empty() {
-        text.to_string()
-    } else {
-        text.replace(token, "<token>")
-    }
 }
 
 /// Equal-length inputs are compared without an early exit; the length itself is not secret.

@@ -3,8 +3,6 @@
 //! The bytes are kept as they come and decoded whole when read, so a character split between
 //! two reads stays intact: the tests search the logs for Chinese text that must not be there.
 
-#![allow(dead_code)]
-
 use std::io::Read;
 use std::process::ChildStderr;
 use std::sync::{Arc, Mutex};

@@ -6,9 +6,8 @@
 //! `TELOXIDE_API_URL=<server.url()>`, or a `Bot` with `set_api_url(server.url().parse()?)`.
 //!
 //! ```ignore
-//! #[path = "support/fake_api.rs"]
-//! mod fake_api;
-//! use fake_api::{FakeBotApi, Fault};
+//! mod support; // in the test crate's root: tests/support/mod.rs
+//! use support::fake_api::{FakeBotApi, Fault};
 //!
 //! let server = FakeBotApi::start();
 //! server.push_update(serde_json::json!({ "message": { /* ... */ } }));
@@ -30,8 +29,6 @@
 //!   scheduled [`Fault`]: the log is what went over the wire.
 //! - Errors are 4xx JSON envelopes like Telegram's. The server never answers 5xx unless a
 //!   [`Fault::ServerError`] is scheduled, because teloxide sleeps 10 s after any 5xx.
-
-#![allow(dead_code)]
 
 use std::collections::{HashMap, VecDeque};
 use std::io::{self, BufReader};

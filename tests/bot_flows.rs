@@ -1,0 +1,775 @@
+//! Every command and flow, private and group, through the real HTTP path: the bot runs in this
+//! process as the binary runs it (teloxide's `Bot`, the tracked polling listener, the real
+//! handler tree and its dependencies) against the fake Bot API server.
+//!
+//! Each step delivers updates and waits until the bot has handled them: the listener confirms
+//! an update (moves the `getUpdates` offset past it) only once its handler has finished. The
+//! step's result is every Bot API call the bot made meanwhile, so "exactly one reply" and
+//! "no reply" are checked without sleeping.
+
+mod support;
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::{Duration, Instant};
+
+use loanguard::bot::listener::{self, Tracker};
+use loanguard::bot::schema::{distribution, schema};
+use loanguard::bot::state::{BotState, Limits};
+use loanguard::responses::{Language, Responses};
+use loanguard::storage::Store;
+use serde_json::{Value, json};
+use support::fake_api::{BOT_ID, FIRST_MESSAGE_ID, FakeBotApi};
+use support::telegram_html;
+use teloxide::dispatching::Dispatcher;
+use teloxide::dptree::deps;
+use teloxide::error_handlers::IgnoringErrorHandlerSafe;
+use teloxide::prelude::*;
+
+const TOKEN: &str = "123456789:AAFlowsTestTokenNotRealForLoanGuard";
+/// The fixtures address commands to `@test_bot` and expect deep links to it.
+const BOT_USERNAME: &str = "test_bot";
+/// The user (and private chat) most tests talk as.
+const USER: i64 = 456;
+/// How long a step may take before the test fails.
+const STEP_TIMEOUT: Duration = Duration::from_secs(30);
+
+// ---------------------------------------------------------------------------------------------
+// The bot against the fake server
+// ---------------------------------------------------------------------------------------------
+
+/// The running bot, its fake Telegram and its database.
+struct Harness {
+    api: FakeBotApi,
+    store: Arc<Store>,
+    dispatching: tokio::task::JoinHandle<()>,
+}
+
+impl Harness {
+    /// Starts the bot with this batch window and group limit (other settings as deployed).
+    async fn start(window_ms: u64, group_limit: u32) -> Harness {
+        let api = FakeBotApi::start();
+        api.set_bot_username(BOT_USERNAME);
+        let store = Arc::new(Store::connect(&temp_db()).await.expect("a SQLite database"));
+        let state = Arc::new(BotState::new(Limits {
+            batch_window: Duration::from_millis(window_ms),
+            group_limit_per_minute: group_limit,
+            ..Limits::default()
+        }));
+        let bot = Bot::new(TOKEN).set_api_url(api.url().parse().unwrap());
+        // As `loanguard::bot::run` builds it.
+        let tracker = Arc::new(Tracker::default());
+        let mut dispatcher = Dispatcher::builder(bot.clone(), listener::tracked(schema()))
+            .dependencies(deps![state, store.clone(), tracker.clone()])
+            .distribution_function(distribution)
+            .default_handler(|_| async {})
+            .build();
+        let updates = listener::polling(bot, tracker, Duration::from_secs(10));
+        let dispatching = tokio::spawn(async move {
+            dispatcher
+                .dispatch_with_listener(updates, IgnoringErrorHandlerSafe::new())
+                .await;
+        });
+        Harness {
+            api,
+            store,
+            dispatching,
+        }
+    }
+
+    /// Delivers one update and waits until it was handled.
+    async fn send(&self, update: Value) -> Calls {
+        self.send_all(vec![update]).await
+    }
+
+    /// Delivers `updates` together (one `getUpdates` answer) and waits until all were handled.
+    /// An `update_id` in an update (the fixtures have one) is replaced by the server's next id.
+    async fn send_all(&self, updates: Vec<Value>) -> Calls {
+        let before = self.api.all_requests().len();
+        let updates = updates.into_iter().map(|mut u| {
+            u.as_object_mut()
+                .expect("an update is a JSON object")
+                .remove("update_id");
+            u
+        });
+        let last = *self.api.push_updates(updates).last().expect("an update");
+        let deadline = Instant::now() + STEP_TIMEOUT;
+        while !self.api.wait_for_confirmation(last, Duration::ZERO) {
+            assert!(
+                Instant::now() < deadline,
+                "update {last} not handled within {STEP_TIMEOUT:?}; calls: {:?}",
+                self.api.all_requests()
+            );
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        let mut calls = self.api.all_requests().split_off(before);
+        calls.retain(|(method, _)| method != "getUpdates" && method != "getMe");
+        Calls(calls)
+    }
+
+    /// The id of the last message the bot sent: the fake server numbers the messages it
+    /// accepts from `FIRST_MESSAGE_ID`.
+    fn last_message_id(&self) -> i64 {
+        let sent = i64::try_from(self.api.request_count("sendMessage")).unwrap();
+        assert!(sent > 0, "the bot has sent nothing yet");
+        FIRST_MESSAGE_ID + sent - 1
+    }
+}
+
+impl Drop for Harness {
+    fn drop(&mut self) {
+        self.dispatching.abort();
+    }
+}
+
+/// The Bot API calls made while a step was handled, in order (without `getUpdates`/`getMe`).
+struct Calls(Vec<(String, Value)>);
+
+impl Calls {
+    fn of(&self, method: &str) -> Vec<&Value> {
+        self.0
+            .iter()
+            .filter(|(m, _)| m == method)
+            .map(|(_, body)| body)
+            .collect()
+    }
+
+    fn sent(&self) -> Vec<&Value> {
+        self.of("sendMessage")
+    }
+
+    /// The only call of `method`; fails unless there was exactly one.
+    fn one(&self, method: &str) -> &Value {
+        let calls = self.of(method);
+        assert_eq!(calls.len(), 1, "exactly one {method}: {:?}", self.0);
+        calls[0]
+    }
+
+    /// The only reply.
+    fn one_sent(&self) -> &Value {
+        self.one("sendMessage")
+    }
+
+    /// The only answer to a button press.
+    fn one_answer(&self) -> &Value {
+        self.one("answerCallbackQuery")
+    }
+
+    fn texts(&self) -> Vec<&str> {
+        self.sent().into_iter().map(text).collect()
+    }
+
+    fn last_text(&self) -> &str {
+        self.texts().last().copied().unwrap_or_default()
+    }
+}
+
+/// A fresh SQLite database per test, in the temp directory.
+fn temp_db() -> String {
+    static NEXT: AtomicU32 = AtomicU32::new(0);
+    let n = NEXT.fetch_add(1, Ordering::Relaxed);
+    let path = std::env::temp_dir().join(format!("loanguard-flows-{}-{n}.db", std::process::id()));
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+    }
+    format!("sqlite://{}", path.display())
+}
+
+// ---------------------------------------------------------------------------------------------
+// Updates and replies
+// ---------------------------------------------------------------------------------------------
+
+fn zh() -> &'static Responses {
+    Responses::get(Language::ZhCn)
+}
+
+fn fixture(name: &str) -> Value {
+    let path = format!(
+        "{}/tests/fixtures/telegram/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
+fn user_with(id: i64, language: &str) -> Value {
+    json!({"id": id, "is_bot": false, "first_name": "用户", "language_code": language})
+}
+
+fn user() -> Value {
+    user_with(USER, "zh-hans")
+}
+
+fn private_chat(id: i64) -> Value {
+    json!({"id": id, "first_name": "用户", "type": "private"})
+}
+
+fn group_chat(id: i64) -> Value {
+    json!({"id": id, "title": "互助群", "type": "supergroup"})
+}
+
+/// A message object (not yet an update) from `from` in `chat`.
+fn message(id: i64, from: Value, chat: Value, text: &str) -> Value {
+    json!({"message_id": id, "from": from, "chat": chat, "date": 1_764_300_000, "text": text})
+}
+
+/// A text from [`USER`] in their private chat.
+fn private_message(id: i64, text: &str) -> Value {
+    message(id, user(), private_chat(USER), text)
+}
+
+fn private_text(id: i64, text: &str) -> Value {
+    json!({"message": private_message(id, text)})
+}
+
+/// The bot's message `id` in [`USER`]'s private chat, replying to `replied`.
+fn bot_message(id: i64, text: &str, replied: &Value) -> Value {
+    json!({
+        "message_id": id,
+        "from": {"id": BOT_ID, "is_bot": true, "first_name": "LoanGuard", "username": BOT_USERNAME},
+        "chat": private_chat(USER),
+        "date": 1_764_300_000,
+        "text": text,
+        "reply_to_message": replied,
+    })
+}
+
+/// A press by `from` on a button of `message` (the bot's message the button sits under).
+fn press_by(data: &str, message: Value, from: Value) -> Value {
+    static NEXT: AtomicU32 = AtomicU32::new(0);
+    let id = NEXT.fetch_add(1, Ordering::Relaxed);
+    json!({"callback_query": {
+        "id": format!("cb{id}"),
+        "from": from,
+        "chat_instance": "ci",
+        "data": data,
+        "message": message,
+    }})
+}
+
+/// A press by [`USER`] on a button of a message in their private chat.
+fn press(data: &str) -> Value {
+    press_by(data, private_message(1, "按钮"), user())
+}
+
+fn text(request: &Value) -> &str {
+    request["text"].as_str().unwrap_or_default()
+}
+
+fn reply_to(request: &Value) -> Option<i64> {
+    request["reply_parameters"]["message_id"].as_i64()
+}
+
+fn buttons(request: &Value) -> Vec<&Value> {
+    request["reply_markup"]["inline_keyboard"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_array)
+        .flatten()
+        .collect()
+}
+
+fn button_labels(request: &Value) -> Vec<&str> {
+    buttons(request).into_iter().map(text).collect()
+}
+
+fn assert_html_ok(request: &Value) {
+    assert_eq!(request["parse_mode"], "HTML", "{request}");
+    let text = text(request);
+    if let Some(problem) = telegram_html::check(text) {
+        panic!("invalid Telegram HTML ({problem}) in {text:?}");
+    }
+    assert!(text.encode_utf16().count() <= 4096);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Checking messages
+// ---------------------------------------------------------------------------------------------
+
+#[tokio::test]
+async fn forwarded_scam_gets_one_html_verdict_with_reasons_and_buttons() {
+    let bot = Harness::start(50, 5).await;
+    let calls = bot.send(fixture("update_private_forward_user.json")).await;
+    let reply = calls.one_sent();
+    assert_html_ok(reply);
+    let body = text(reply);
+    assert!(body.contains(&zh().verdict.scam));
+    assert!(
+        body.contains("专员个人账户"),
+        "quotes the triggering words: {body}"
+    );
+    assert!(
+        body.contains("不要转账"),
+        "scam advice leads with not paying"
+    );
+    assert_eq!(reply_to(reply), Some(123));
+    let labels = button_labels(reply);
+    for b in [
+        &zh().buttons.verify,
+        &zh().buttons.respond,
+        &zh().buttons.legal,
+        &zh().buttons.accurate,
+        &zh().buttons.wrong,
+    ] {
+        assert!(
+            labels.contains(&b.as_str()),
+            "button {b} missing from {labels:?}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn forward_from_a_hidden_user_is_mentioned_as_a_hint() {
+    let bot = Harness::start(50, 5).await;
+    let calls = bot
+        .send(fixture("update_private_forward_hidden_user.json"))
+        .await;
+    let body = text(calls.one_sent());
+    assert!(body.contains(&zh().report.forwarded_hidden), "{body}");
+    assert!(body.contains(&zh().verdict.scam), "{body}");
+}
+
+#[tokio::test]
+async fn a_burst_of_forwards_gets_one_reply() {
+    let bot = Harness::start(300, 5).await;
+    let lines = [
+        "您好，这里是贷后中心",
+        "您的借款已经逾期",
+        "今天可以减免一半",
+        "请加微信 jianmian_88",
+        "转账后发截图给我",
+    ];
+    let updates = (200..)
+        .zip(lines)
+        .map(|(id, line)| {
+            let mut m = private_message(id, line);
+            m["forward_origin"] =
+                json!({"type": "hidden_user", "sender_user_name": "客服", "date": 1_764_300_000});
+            json!({"message": m})
+        })
+        .collect();
+    let calls = bot.send_all(updates).await;
+    let body = text(calls.one_sent());
+    assert!(body.contains("5 条"), "{body}");
+    assert!(body.contains(&zh().verdict.scam), "judged together: {body}");
+}
+
+#[tokio::test]
+async fn verify_with_text_after_a_newline_is_checked() {
+    let bot = Harness::start(50, 5).await;
+    let calls = bot
+        .send(private_text(
+            10,
+            "/verify\n我是国家金融监督管理总局工作人员，为您办理网贷退息，请开启屏幕共享",
+        ))
+        .await;
+    assert!(text(calls.one_sent()).contains(&zh().verdict.scam));
+}
+
+#[tokio::test]
+async fn bare_verify_gives_the_checklist_and_commands_answer() {
+    let bot = Harness::start(50, 5).await;
+    let cases = [
+        ("/verify", "官方APP"),
+        ("/start", "把可疑消息转发给我"),
+        ("/help", "/verify"),
+        ("/legal", "12348"),
+        ("/plan", "还款计划"),
+        ("/privacy", "/forget"),
+        ("/forget", "已删除"),
+        ("/whatever", &zh().bot.unknown_command),
+    ];
+    for (command, expected) in cases {
+        let calls = bot.send(private_text(11, command)).await;
+        let reply = calls.one_sent();
+        assert_html_ok(reply);
+        assert!(text(reply).contains(expected), "{command}: {}", text(reply));
+    }
+}
+
+#[tokio::test]
+async fn deep_link_opens_the_full_advice() {
+    let bot = Harness::start(50, 5).await;
+    let classifier = loanguard::classifier::Classifier::shared();
+    let report = classifier.classify("请把钱转到安全账户，配合公安调查");
+    let payload = loanguard::render::deeplink::encode(&report, classifier);
+    let calls = bot
+        .send(private_text(12, &format!("/start {payload}")))
+        .await;
+    let body = text(calls.one_sent());
+    assert!(body.contains(&zh().bot.deep_link), "{body}");
+    assert!(body.contains(zh().reason("pay.safe_account")), "{body}");
+}
+
+#[tokio::test]
+async fn an_edited_message_updates_the_earlier_reply() {
+    let bot = Harness::start(50, 5).await;
+    let first = bot
+        .send(private_text(
+            30,
+            "您好，您的借款已逾期3天，请登录官方APP还款",
+        ))
+        .await;
+    first.one_sent();
+    let reply_id = bot.last_message_id();
+
+    let edited = private_message(
+        30,
+        "您好，您的借款已逾期，请把验证码发给我，转到我的个人账户",
+    );
+    let calls = bot.send(json!({"edited_message": edited})).await;
+    assert!(calls.sent().is_empty(), "no new message: {:?}", calls.0);
+    let edits = calls.of("editMessageText");
+    assert_eq!(edits.len(), 1, "{:?}", calls.0);
+    assert_eq!(edits[0]["message_id"], json!(reply_id));
+    assert!(text(edits[0]).contains(&zh().verdict.scam));
+    assert!(text(edits[0]).contains(&zh().bot.edited_note));
+}
+
+#[tokio::test]
+async fn stickers_voice_and_bare_photos_get_friendly_hints() {
+    let bot = Harness::start(50, 5).await;
+    let media = |id: i64, field: &str, value: Value| {
+        let mut m = json!({"message_id": id, "from": user(), "chat": private_chat(USER), "date": 1_764_300_000});
+        m[field] = value;
+        json!({"message": m})
+    };
+    let sticker = json!({
+        "file_id": "sticker-1", "file_unique_id": "s1", "type": "regular",
+        "width": 512, "height": 512, "is_animated": false, "is_video": false,
+    });
+    let calls = bot.send(media(50, "sticker", sticker)).await;
+    assert_eq!(text(calls.one_sent()), zh().bot.sticker);
+
+    let voice = json!({"file_id": "voice-1", "file_unique_id": "v1", "duration": 3, "mime_type": "audio/ogg"});
+    let calls = bot.send(media(51, "voice", voice)).await;
+    assert_eq!(text(calls.one_sent()), zh().bot.voice);
+
+    // With Tesseract the photo is fetched and read (the fake server has no such file, so
+    // nothing is read); without it the user is told that screenshot reading is off. Either
+    // way: one hint.
+    let photo = json!([{"file_id": "photo-1", "file_unique_id": "p1", "width": 90, "height": 90, "file_size": 1000}]);
+    let calls = bot.send(media(52, "photo", photo)).await;
+    let expected = if loanguard::ocr::Ocr::global().is_some() {
+        &zh().bot.ocr_failed
+    } else {
+        &zh().bot.photo_no_caption
+    };
+    assert_eq!(text(calls.one_sent()), expected.as_str());
+}
+
+#[tokio::test]
+async fn english_users_get_english_replies() {
+    let bot = Harness::start(50, 5).await;
+    let calls = bot
+        .send(json!({"message": message(1, user_with(457, "en-GB"), private_chat(457), "/legal")}))
+        .await;
+    let body = text(calls.one_sent());
+    let heading = |texts: &'static Responses| {
+        texts
+            .bot
+            .legal
+            .lines()
+            .find(|l| l.starts_with("# "))
+            .unwrap()
+            .trim_start_matches("# ")
+    };
+    assert!(
+        body.contains(heading(Responses::get(Language::En))),
+        "{body}"
+    );
+    assert!(!body.contains(heading(zh())), "{body}");
+}
+
+#[tokio::test]
+async fn a_flood_from_one_user_gets_one_try_later_then_silence() {
+    let bot = Harness::start(50, 5).await;
+    let limit = Limits::default().user_limit_per_minute as usize;
+    let mut updates: Vec<Value> = (1..)
+        .take(limit + 3)
+        .map(|id| private_text(id, "/help"))
+        .collect();
+    // Someone else, at the same time, is not held back.
+    updates.push(
+        json!({"message": message(1, user_with(457, "zh-hans"), private_chat(457), "/help")}),
+    );
+    let calls = bot.send_all(updates).await;
+    let to = |chat: i64| -> Vec<&str> {
+        calls
+            .sent()
+            .into_iter()
+            .filter(|m| m["chat_id"] == json!(chat))
+            .map(text)
+            .collect()
+    };
+    let flooder = to(USER);
+    assert_eq!(flooder.len(), limit + 1, "{flooder:?}");
+    assert!(flooder[..limit].iter().all(|t| t.contains("/verify")));
+    assert!(
+        flooder[limit].contains(&zh().group.rate_limited),
+        "{}",
+        flooder[limit]
+    );
+    assert_eq!(to(457).len(), 1);
+}
+
+#[tokio::test]
+async fn empty_and_odd_unicode_text_never_crash() {
+    let bot = Harness::start(50, 5).await;
+    for text in [
+        "\u{200b}",
+        "\u{202e}\u{202e}",
+        "😀😀😀",
+        &"很长".repeat(40_000),
+    ] {
+        let calls = bot.send(private_text(40, text)).await;
+        let sent = calls.sent();
+        assert!(
+            !sent.is_empty(),
+            "no reply for {:?}",
+            &text[..text.len().min(12)]
+        );
+        for s in sent {
+            assert_html_ok(s);
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Groups
+// ---------------------------------------------------------------------------------------------
+
+#[tokio::test]
+async fn group_verify_reply_is_short_redacted_and_links_to_private_chat() {
+    let bot = Harness::start(50, 5).await;
+    let calls = bot
+        .send(fixture("update_supergroup_verify_reply_to_forward.json"))
+        .await;
+    let reply = calls.one_sent();
+    assert_html_ok(reply);
+    let body = text(reply);
+    assert!(body.contains(&zh().verdict.scam));
+    for personal in ["13912345678", "6212264000318775", "8600", "张伟"] {
+        assert!(
+            !body.contains(personal),
+            "group reply repeats {personal}: {body}"
+        );
+    }
+    assert_eq!(reply_to(reply), Some(134546));
+    let buttons = buttons(reply);
+    let button = buttons.first().expect("a deep-link button");
+    assert_eq!(text(button), zh().buttons.full_advice);
+    let url: url::Url = button["url"]
+        .as_str()
+        .unwrap_or_else(|| panic!("expected a URL button, got {button}"))
+        .parse()
+        .unwrap();
+    assert_eq!(url.host_str(), Some("t.me"));
+    assert_eq!(url.path(), format!("/{BOT_USERNAME}"));
+    assert!(url.query().unwrap_or("").starts_with("start=v"), "{url}");
+}
+
+#[tokio::test]
+async fn groups_get_a_few_replies_then_one_try_later_then_silence() {
+    let bot = Harness::start(50, 3).await;
+    let updates = (300..307)
+        .map(|id| {
+            let text = format!("/verify@{BOT_USERNAME} 请转账到安全账户");
+            json!({"message": message(id, user(), group_chat(-100777), &text)})
+        })
+        .collect();
+    let calls = bot.send_all(updates).await;
+    let texts = calls.texts();
+    assert_eq!(texts.len(), 4, "3 verdicts and one try-later: {texts:?}");
+    assert!(texts[..3].iter().all(|t| t.contains(&zh().verdict.scam)));
+    assert!(texts[3].contains(&zh().group.rate_limited), "{}", texts[3]);
+}
+
+#[tokio::test]
+async fn a_group_command_for_another_bot_is_ignored() {
+    let bot = Harness::start(50, 5).await;
+    let command = |id: i64, to: &str| {
+        let text = format!("/verify@{to} 请转账到安全账户");
+        json!({"message": message(id, user(), group_chat(-100779), &text)})
+    };
+    let calls = bot.send(command(1, "other_bot")).await;
+    assert!(calls.sent().is_empty(), "{:?}", calls.0);
+    let calls = bot.send(command(2, BOT_USERNAME)).await;
+    assert!(text(calls.one_sent()).contains(&zh().verdict.scam));
+}
+
+#[tokio::test]
+async fn ordinary_group_messages_get_no_reply() {
+    let bot = Harness::start(50, 5).await;
+    let calls = bot
+        .send(json!({"message": message(1, user(), group_chat(-100778), "今天还款了吗")}))
+        .await;
+    assert!(calls.sent().is_empty(), "{:?}", calls.0);
+}
+
+#[tokio::test]
+async fn added_to_a_group_posts_one_introduction() {
+    let bot = Harness::start(50, 5).await;
+    let calls = bot
+        .send(fixture("update_my_chat_member_added_to_group.json"))
+        .await;
+    assert_eq!(text(calls.one_sent()), zh().group.intro);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Buttons, the planner, feedback and /forget
+// ---------------------------------------------------------------------------------------------
+
+#[tokio::test]
+async fn buttons_are_answered_and_show_the_section() {
+    let bot = Harness::start(50, 5).await;
+    let calls = bot.send(press("sec:legal")).await;
+    calls.one_answer();
+    assert!(calls.last_text().contains("12378"), "{:?}", calls.0);
+
+    let calls = bot.send(press("fb:up:s")).await;
+    assert_eq!(calls.one_answer()["text"], zh().bot.feedback_up);
+
+    let calls = bot.send(press("fb:up:s'; DROP TABLE")).await;
+    assert_eq!(
+        calls.one_answer()["text"],
+        zh().bot.stale_button,
+        "forged data is still answered"
+    );
+    assert!(calls.sent().is_empty(), "{:?}", calls.0);
+}
+
+#[tokio::test]
+async fn the_planner_asks_one_question_at_a_time_and_saves_the_plan() {
+    let bot = Harness::start(50, 5).await;
+    let calls = bot.send(private_text(60, "/plan")).await;
+    assert!(
+        calls.last_text().contains("收入"),
+        "first question: {}",
+        calls.last_text()
+    );
+
+    // Numbers the way people type them; a bad one gets a re-ask and the dialogue stays put.
+    for (answer, next) in [
+        ("很多很多", "比如"),
+        ("8千", "开支"),
+        ("五千", "欠款"),
+        ("借呗", "欠"),
+        ("2万", "利率"),
+        ("18%", "逾期"),
+    ] {
+        let calls = bot.send(private_text(61, answer)).await;
+        let reply = *calls.sent().last().expect("a reply");
+        assert_html_ok(reply);
+        let text = text(reply);
+        assert!(text.contains(next), "after {answer:?}: {text}");
+        assert!(
+            !text.contains("疑似诈骗"),
+            "an answer is not checked as a message"
+        );
+    }
+    let mut result = String::new();
+    for data in ["pl:ontime", "pl:no", "pl:no", "pl:done"] {
+        let calls = bot.send(press(data)).await;
+        calls.one_answer();
+        result = calls.texts().join("\n");
+    }
+    assert!(
+        result.contains("3,000") || result.contains("3000"),
+        "money free each month: {result}"
+    );
+    assert!(result.contains("停息挂账"), "warns against paid agents");
+
+    bot.send(press("pl:save")).await.one_answer();
+    let saved = bot.store.load_plan(USER as u64).await.unwrap();
+    assert!(
+        saved.is_some_and(|p| p.contains("借呗")),
+        "plan kept after 保存"
+    );
+}
+
+#[tokio::test]
+async fn cancel_works_midway_and_the_one_line_form_answers_at_once() {
+    let bot = Harness::start(50, 5).await;
+    bot.send(private_text(70, "/plan")).await;
+    let calls = bot.send(private_text(71, "/cancel")).await;
+    assert!(calls.last_text().contains("取消"), "{}", calls.last_text());
+    // After /cancel, text is checked as a message again.
+    let calls = bot.send(private_text(72, "请把验证码发给我")).await;
+    assert!(calls.last_text().contains(&zh().verdict.scam));
+
+    let calls = bot
+        .send(private_text(
+            73,
+            "/plan 收入8000 支出5000 借呗20000 花呗5000",
+        ))
+        .await;
+    let text = calls.texts().join("\n");
+    assert!(text.contains("借呗") && text.contains("花呗"), "{text}");
+}
+
+#[tokio::test]
+async fn feedback_is_stored_without_text_until_the_user_agrees_and_forget_erases_everything() {
+    let bot = Harness::start(50, 5).await;
+    let original = private_message(
+        80,
+        "您好，请把验证码发给我，帮您注销校园贷，联系13800138000",
+    );
+    bot.send(json!({"message": original.clone()}))
+        .await
+        .one_sent();
+    let verdict_id = bot.last_message_id();
+
+    // 👎 on the verdict: the bot's message replies to the checked one.
+    let ours = bot_message(verdict_id, "verdict", &original);
+    let calls = bot.send(press_by("fb:down:s", ours, user())).await;
+    calls.one_answer();
+    assert!(calls.last_text().contains("哪一个判断"), "{:?}", calls.0);
+    let prompt_id = bot.last_message_id();
+
+    let rows = bot.store.export_feedback().await.unwrap();
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0].verdict, "scam");
+    assert!(!rows[0].accurate);
+    assert!(rows[0].rule_ids.iter().any(|r| r.starts_with("cred.")));
+    assert_eq!(rows[0].text_hash.len(), 64);
+    assert!(rows[0].redacted_text.is_none(), "no text before consent");
+    let id = rows[0].id;
+
+    // The correction and the consent buttons sit under a message that replies to the original.
+    let prompt = bot_message(prompt_id, "prompt", &original);
+    for data in [format!("fc:{id}:l"), format!("ft:{id}")] {
+        bot.send(press_by(&data, prompt.clone(), user()))
+            .await
+            .one_answer();
+    }
+    // Someone else cannot touch this feedback.
+    let stranger = user_with(999, "zh-hans");
+    bot.send(press_by(&format!("fc:{id}:u"), prompt, stranger))
+        .await;
+    let rows = bot.store.export_feedback().await.unwrap();
+    assert_eq!(rows[0].corrected_verdict.as_deref(), Some("legit"));
+    let text = rows[0].redacted_text.clone().expect("text after consent");
+    assert!(text.contains("注销校园贷"));
+    assert!(
+        !text.contains("13800138000"),
+        "phone number redacted before storing: {text}"
+    );
+
+    // A reminder and a saved plan, then /forget.
+    let calls = bot.send(private_text(81, "/remind 15 借呗")).await;
+    assert!(calls.last_text().contains("15"), "{}", calls.last_text());
+    bot.send(private_text(82, "/plan 收入8000 支出5000 借呗20000"))
+        .await;
+    bot.send(press("pl:save")).await.one_answer();
+    let before = bot.store.rows_about_user(USER as u64, USER).await.unwrap();
+    assert!(before >= 3, "feedback, reminder and plan stored: {before}");
+    let calls = bot.send(private_text(83, "/forget")).await;
+    assert!(
+        calls.last_text().contains("已删除"),
+        "{}",
+        calls.last_text()
+    );
+    let after = bot.store.rows_about_user(USER as u64, USER).await.unwrap();
+    assert_eq!(after, 0, "no row about the user is left");
+}
