@@ -49,6 +49,9 @@ pub struct Responses {
     pub report: ReportTexts,
     pub entity_kinds: BTreeMap<String, String>,
     pub advice: Advice,
+    pub safety: SafetyTexts,
+    pub situations: SituationTexts,
+    pub subjects: SubjectTexts,
     pub reasons: BTreeMap<String, String>,
     pub bot: BotTexts,
     pub buttons: Buttons,
@@ -194,6 +197,44 @@ pub struct ReportTexts {
     pub unverified: String,
     pub forwarded_channel: String,
     pub forwarded_hidden: String,
+    /// Instead of `no_reasons` when only violations fired.
+    pub no_reasons_but_violations: String,
+    /// Instead of `directory_match` in a scam: a real number quoted by a scammer.
+    pub directory_match_in_scam: String,
+}
+
+/// The line above everything else when someone's safety is threatened.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SafetyTexts {
+    pub line: String,
+}
+
+/// Replies to people describing their own case, or a relative's.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SituationTexts {
+    pub own_header: String,
+    pub relative_header: String,
+    /// What a description amounts to, when it is a scam or suspicious (`{risk}`).
+    pub verdict_scam: String,
+    pub verdict_suspicious: String,
+    /// Next steps for a borrower describing their own situation.
+    pub own: Vec<String>,
+    /// Next steps for a relative or emergency contact.
+    pub relative: Vec<String>,
+}
+
+/// Advice of its own for what a message is about.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SubjectTexts {
+    /// A lawsuit or court notice that is not a scam: check it, 应诉, 答辩期, mediation, 12348.
+    pub court_genuine: Vec<String>,
+    /// A "court" asking for money.
+    pub court_fake: Vec<String>,
+    /// A visit notice: ask for 工作证 and 委托书, check with the lender.
+    pub visit: Vec<String>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -30,6 +30,7 @@ pub mod learned;
 pub mod normalize;
 pub mod numbers;
 pub mod rules;
+pub mod situation;
 mod spelling;
 
 use std::collections::BTreeMap;
@@ -47,6 +48,7 @@ use learned::{LearnedConfig, Model, Prediction, Thresholds};
 use normalize::Normalizer;
 pub use rules::{Category, Rule, RuleKind};
 use rules::{Occurrence, RuleSet};
+pub use situation::{Situation, Subject};
 
 /// A fraud score at or above this is a scam.
 pub const SCAM_THRESHOLD: i32 = 60;
@@ -145,6 +147,12 @@ pub struct Report<'c> {
     pub directory_hits: Vec<&'c Entry>,
     /// The learned stage's opinion, when it has a model.
     pub learned: Option<LearnedView>,
+    /// Who is writing: a received message, the borrower's own account, or a relative.
+    pub situation: Situation,
+    /// What the text is about, when that calls for advice of its own (a lawsuit, a visit).
+    pub subjects: Vec<Subject>,
+    /// A violation threatens someone's safety (violence, a child, entering the home).
+    pub safety_threat: bool,
 }
 
 /// What the learned stage thought of the message.
@@ -347,6 +355,9 @@ impl Classifier {
                 notes,
                 directory_hits: Vec::new(),
                 learned: None,
+                situation: Situation::Message,
+                subjects: Vec::new(),
+                safety_threat: false,
             };
         }
         let (entities, feats, firings) = self.fire_rules(&norm, context);
@@ -354,6 +365,8 @@ impl Classifier {
         let mut warning = false;
         let mut signals = Vec::new();
         let mut violations = Vec::new();
+        let mut situations = Vec::new();
+        let mut subjects = Vec::new();
         for firing in &firings {
             let (evidence, span) = quote(text, &norm, &firing.spans);
             let signal = Signal {
@@ -361,6 +374,12 @@ impl Classifier {
                 evidence,
                 span,
             };
+            situations.extend(firing.rule.situation);
+            if let Some(subject) = firing.rule.subject
+                && !subjects.contains(&subject)
+            {
+                subjects.push(subject);
+            }
             match firing.rule.kind {
                 RuleKind::Topic => relevant = true,
                 RuleKind::Warning => warning = true,
@@ -421,15 +440,19 @@ impl Classifier {
             }
         }
 
+        subjects.sort();
         Report {
             verdict,
             risk,
+            safety_threat: violations.iter().any(|v| v.rule.safety),
             signals,
             violations,
             entities,
             notes,
             directory_hits,
             learned,
+            situation: Situation::resolve(situations, context.forwarded),
+            subjects,
         }
     }
 

@@ -15,6 +15,7 @@ use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 use serde::{Deserialize, Serialize};
 
 use super::features::Feature;
+use super::situation::{Situation, Subject};
 
 /// What a rule is about: who is impersonated, where the money goes, what is asked for, and the
 /// marks of a genuine collector or of abusive collection.
@@ -160,6 +161,13 @@ pub struct RuleSpec {
     pub context: Vec<String>,
     /// Characters; absent means anywhere in the message.
     pub window: Option<usize>,
+    /// A violation that threatens someone's safety: the reply starts with 110.
+    #[serde(default)]
+    pub safety: bool,
+    /// A topic rule that tells who is writing ([`Situation`]).
+    pub situation: Option<Situation>,
+    /// A topic rule that tells what the message is about ([`Subject`]).
+    pub subject: Option<Subject>,
 }
 
 /// A compiled rule.
@@ -174,6 +182,10 @@ pub struct Rule {
     none: Vec<Term>,
     context: Vec<Term>,
     window: Option<usize>,
+    /// See [`RuleSpec::safety`].
+    pub safety: bool,
+    pub situation: Option<Situation>,
+    pub subject: Option<Subject>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -197,6 +209,9 @@ impl Rule {
             none: Vec::new(),
             context: Vec::new(),
             window: None,
+            safety: false,
+            situation: None,
+            subject: None,
         }
     }
 }
@@ -378,6 +393,9 @@ impl RuleSet {
                 category: spec.category,
                 kind: spec.kind,
                 weight: spec.weight,
+                safety: spec.safety,
+                situation: spec.situation,
+                subject: spec.subject,
             });
         }
         Ok(Self {

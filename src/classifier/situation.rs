@@ -37,12 +37,13 @@ impl Situation {
         if forwarded {
             return Self::Message;
         }
-        cues.into_iter().max_by_key(|s| match s {
-            Self::Message => 0,
-            Self::OwnSituation => 1,
-            Self::Relative => 2,
-        })
-        .unwrap_or_default()
+        cues.into_iter()
+            .max_by_key(|s| match s {
+                Self::Message => 0,
+                Self::OwnSituation => 1,
+                Self::Relative => 2,
+            })
+            .unwrap_or_default()
     }
 }
 
@@ -72,7 +73,10 @@ mod tests {
     #[test]
     fn a_relative_outweighs_the_borrower_and_a_forward_is_a_message() {
         use Situation::*;
-        assert_eq!(Situation::resolve([OwnSituation, Relative], false), Relative);
+        assert_eq!(
+            Situation::resolve([OwnSituation, Relative], false),
+            Relative
+        );
         assert_eq!(Situation::resolve([OwnSituation], false), OwnSituation);
         assert_eq!(Situation::resolve([], false), Message);
         assert_eq!(Situation::resolve([Relative], true), Message);

@@ -2,8 +2,13 @@
 //!
 //! `{"id": ..., "verdict": "scam|suspicious|legit|unrelated", "risk": 0-100,
 //!   "signals": [{"id", "category", "weight", "evidence"}], "violations": [...],
-//!   "entities": {"<kind>": [{"value", "start", "end"}]}}`
+//!   "entities": {"<kind>": [{"value", "start", "end"}]},
+//!   "situation": "message|own_situation|relative", "subjects": ["court", "visit"],
+//!   "safety_threat": true|false}`
 //! Entity values are redacted; `start` and `end` are UTF-8 byte offsets in the input text.
+//! `situation` says who is writing: a received message, the borrower describing their own case,
+//! or a relative or emergency contact. `subjects` lists what calls for advice of its own (a
+//! lawsuit, a visit); `safety_threat` is true when a violation threatens someone's safety.
 //! `--format json` adds `notes` (`no_text`, `truncated`) and `learned`: the learned stage's
 //! most likely family and its probability for each verdict.
 
@@ -37,6 +42,9 @@ pub struct ReportJson<'a> {
     pub signals: Vec<SignalJson<'a>>,
     pub violations: Vec<SignalJson<'a>>,
     pub entities: BTreeMap<&'static str, Vec<EntityJson>>,
+    pub situation: &'static str,
+    pub subjects: Vec<&'static str>,
+    pub safety_threat: bool,
     /// Only in `--format json`; the JSON Lines contract has exactly the fields above.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub notes: Option<Vec<Note>>,
@@ -76,6 +84,9 @@ impl<'a> ReportJson<'a> {
             signals: report.signals.iter().map(signal).collect(),
             violations: report.violations.iter().map(signal).collect(),
             entities: entities(&report.entities),
+            situation: report.situation.as_str(),
+            subjects: report.subjects.iter().map(|s| s.as_str()).collect(),
+            safety_threat: report.safety_threat,
             notes: None,
             learned: None,
         }

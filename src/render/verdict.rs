@@ -4,7 +4,8 @@
 use super::doc::{Doc, Inline, Paragraph};
 use super::redact::redact_text;
 use crate::classifier::{
-    Context, EntityKind, ForwardOrigin, MAX_INPUT_BYTES, Note, Report, Signal,
+    Context, EntityKind, ForwardOrigin, MAX_INPUT_BYTES, Note, Report, Signal, Situation, Subject,
+    Verdict,
 };
 use crate::responses::{Responses, fill};
 
@@ -50,34 +51,37 @@ pub fn header(report: &Report<'_>, texts: &Responses) -> Paragraph {
     ))
 }
 
+/// The reply to a report: a safety line when someone is threatened, the verdict (or, for a
+/// description of the user's own case or a relative's, what it amounts to), the reasons with
+/// their quotes, the violations, and next steps fitted to the situation and the subject.
 pub fn verdict_doc(report: &Report<'_>, context: &Context, texts: &Responses, view: View) -> Doc {
     let mut doc = Doc::default();
-    doc.push(header(report, texts));
-
-    let mut notes = Paragraph::default();
-    for note in &report.notes {
-        match note {
-            Note::NoText => notes = notes.text(&texts.report.no_text),
-            Note::Truncated => {
-                notes = notes.text(fill(
-                    &texts.report.truncated,
-                    &[("limit", &MAX_INPUT_BYTES.to_string())],
-                ))
-            }
-        }
+    if report.safety_threat {
+        doc.push(Paragraph::default().bold(&texts.safety.line));
     }
-    match context.forward_origin {
-        Some(ForwardOrigin::Channel) => notes = notes.text(&texts.report.forwarded_channel),
-        Some(ForwardOrigin::HiddenUser) => notes = notes.text(&texts.report.forwarded_hidden),
-        _ => {}
-    }
-    doc.push(notes);
+    let describing = report.situation != Situation::Message;
+    doc.push(if describing {
+        situation_header(report, texts)
+    } else {
+        header(report, texts)
+    });
+    doc.push(notes(report, context, texts));
 
     let shown = reasons_to_show(report, view.max_reasons);
-    if !report.notes.contains(&Note::NoText) {
+    // A description gets reasons only for what is wrong in it; its "legit" marks say nothing.
+    let show_reasons = if describing {
+        report.risk_signals().next().is_some()
+    } else {
+        !report.notes.contains(&Note::NoText)
+    };
+    if show_reasons {
         let mut reasons = Paragraph::default().bold(&texts.report.reasons);
         if shown.is_empty() {
-            reasons = reasons.text(&texts.report.no_reasons);
+            reasons = reasons.text(if report.violations.is_empty() {
+                &texts.report.no_reasons
+            } else {
+                &texts.report.no_reasons_but_violations
+            });
         }
         for (i, s) in shown.iter().enumerate() {
             reasons = reasons.line(reason_line(i + 1, s, texts, view));
@@ -92,8 +96,67 @@ pub fn verdict_doc(report: &Report<'_>, context: &Context, texts: &Responses, vi
         }
         doc.push(p);
     }
+    doc.push(directory_notes(report, texts));
+    if view.show_entities {
+        doc.push(entity_list(report, texts, view));
+    }
+    if view.show_advice {
+        let mut p = Paragraph::default().bold(&texts.report.next_steps);
+        for line in next_steps(report, texts) {
+            p = p.text(format!("• {line}"));
+        }
+        doc.push(p);
+    }
+    doc
+}
 
-    let mut directory = Paragraph::default();
+/// "📝 你在说自己遇到的情况", and what it amounts to when something is wrong.
+fn situation_header(report: &Report<'_>, texts: &Responses) -> Paragraph {
+    let t = &texts.situations;
+    let mut p = Paragraph::default().bold(match report.situation {
+        Situation::Relative => &t.relative_header,
+        _ => &t.own_header,
+    });
+    let verdict = match report.verdict {
+        Verdict::Scam => Some(&t.verdict_scam),
+        Verdict::Suspicious => Some(&t.verdict_suspicious),
+        Verdict::Legit | Verdict::Unrelated => None,
+    };
+    if let Some(line) = verdict {
+        p = p.bold(fill(line, &[("risk", &report.risk.to_string())]));
+    }
+    p
+}
+
+fn notes(report: &Report<'_>, context: &Context, texts: &Responses) -> Paragraph {
+    let mut notes = Paragraph::default();
+    for note in &report.notes {
+        match note {
+            Note::NoText => notes = notes.text(&texts.report.no_text),
+            Note::Truncated => {
+                notes = notes.text(fill(
+                    &texts.report.truncated,
+                    &[("limit", &MAX_INPUT_BYTES.to_string())],
+                ))
+            }
+        }
+    }
+    match context.forward_origin {
+        Some(ForwardOrigin::Channel) => notes.text(&texts.report.forwarded_channel),
+        Some(ForwardOrigin::HiddenUser) => notes.text(&texts.report.forwarded_hidden),
+        _ => notes,
+    }
+}
+
+/// Numbers of the message found in the directory. In a scam they are a warning, not a comfort:
+/// scammers quote real numbers.
+fn directory_notes(report: &Report<'_>, texts: &Responses) -> Paragraph {
+    let template = if report.verdict == Verdict::Scam {
+        &texts.report.directory_match_in_scam
+    } else {
+        &texts.report.directory_match
+    };
+    let mut p = Paragraph::default();
     for entry in &report.directory_hits {
         let Some(number) = entry
             .numbers
@@ -107,8 +170,8 @@ pub fn verdict_doc(report: &Report<'_>, context: &Context, texts: &Responses, vi
         } else {
             texts.report.unverified.as_str()
         };
-        directory = directory.text(fill(
-            &texts.report.directory_match,
+        p = p.text(fill(
+            template,
             &[
                 ("number", number),
                 ("name", &entry.name),
@@ -116,40 +179,86 @@ pub fn verdict_doc(report: &Report<'_>, context: &Context, texts: &Responses, vi
             ],
         ));
     }
-    doc.push(directory);
+    p
+}
 
-    if view.show_entities && !report.entities.is_empty() {
-        let mut p = Paragraph::default().bold(&texts.report.entities);
-        for e in &report.entities {
-            if matches!(e.kind, EntityKind::Brand) {
-                continue;
-            }
-            let value = if e.kind.is_personal() || view.redact {
-                e.redacted()
+/// The entities found, personal ones masked; nothing when only a signature was found.
+fn entity_list(report: &Report<'_>, texts: &Responses, view: View) -> Paragraph {
+    let listed: Vec<_> = report
+        .entities
+        .iter()
+        .filter(|e| !matches!(e.kind, EntityKind::Brand))
+        .collect();
+    if listed.is_empty() {
+        return Paragraph::default();
+    }
+    let mut p = Paragraph::default().bold(&texts.report.entities);
+    for e in listed {
+        let value = if e.kind.is_personal() || view.redact {
+            e.redacted()
+        } else {
+            e.value.clone()
+        };
+        p = p.text(fill(
+            &texts.report.entity_line,
+            &[("kind", texts.entity_kind(e.kind)), ("value", &value)],
+        ));
+    }
+    p
+}
+
+/// The article's guidance fitted to who is asking and what the message is about.
+pub fn next_steps<'t>(report: &Report<'_>, texts: &'t Responses) -> Vec<&'t str> {
+    let subjects = &texts.subjects;
+    let court = report.subjects.contains(&Subject::Court);
+    let visit = report.subjects.contains(&Subject::Visit);
+    let scam = report.verdict == Verdict::Scam;
+    let about_debt = report.verdict != Verdict::Unrelated;
+    let mut lines: Vec<&String> = Vec::new();
+    match report.situation {
+        Situation::Message => {
+            if scam {
+                if court {
+                    lines.extend(&subjects.court_fake);
+                }
+                lines.extend(&texts.advice.scam);
+            } else if court && about_debt {
+                lines.extend(&subjects.court_genuine);
+            } else if visit && about_debt {
+                lines.extend(&subjects.visit);
+                if report.verdict == Verdict::Legit {
+                    lines.extend(&texts.advice.legit);
+                }
             } else {
-                e.value.clone()
-            };
-            p = p.text(fill(
-                &texts.report.entity_line,
-                &[("kind", texts.entity_kind(e.kind)), ("value", &value)],
-            ));
-        }
-        doc.push(p);
-    }
-
-    if view.show_advice {
-        let mut p = Paragraph::default().bold(&texts.report.next_steps);
-        for line in texts.advice.for_verdict(report.verdict) {
-            p = p.text(format!("• {line}"));
-        }
-        if !report.violations.is_empty() {
-            for line in &texts.advice.violations {
-                p = p.text(format!("• {line}"));
+                lines.extend(texts.advice.for_verdict(report.verdict));
+            }
+            if !report.violations.is_empty() {
+                lines.extend(&texts.advice.violations);
             }
         }
-        doc.push(p);
+        Situation::OwnSituation | Situation::Relative => {
+            if scam {
+                if court {
+                    lines.extend(&subjects.court_fake);
+                }
+                lines.extend(&texts.advice.scam);
+            } else if court {
+                lines.extend(&subjects.court_genuine);
+            } else if visit {
+                lines.extend(&subjects.visit);
+            }
+            lines.extend(match report.situation {
+                Situation::Relative => &texts.situations.relative,
+                _ => &texts.situations.own,
+            });
+        }
     }
-    doc
+    let mut seen = std::collections::HashSet::new();
+    lines
+        .into_iter()
+        .map(String::as_str)
+        .filter(|l| seen.insert(*l))
+        .collect()
 }
 
 /// The risk signals, strongest first; for a message with none, the legit marks.
