@@ -215,3 +215,23 @@ fn the_checklist_calls_two_visitors_an_industry_rule_not_a_law() {
         assert!(checklist.contains(expected), "{checklist}");
     }
 }
+
+#[test]
+fn help_lists_every_command_in_the_menu() {
+    for language in Language::ALL {
+        let texts = Responses::get(language);
+        for (help, group) in [(&texts.bot.help, false), (&texts.group.help, true)] {
+            for command in loanguard::bot::menu(texts, group) {
+                // /start and the help itself need no line in the help.
+                if command.command == "start" || command.command == "help" {
+                    continue;
+                }
+                let listed = format!("/{}", command.command);
+                assert!(
+                    help.contains(&listed),
+                    "{language:?}: {listed} missing from help:\n{help}"
+                );
+            }
+        }
+    }
+}
