@@ -89,6 +89,12 @@ pub struct BotTexts {
     pub ocr_failed: String,
     pub ocr_read_header: String,
     pub chat_hint: String,
+    /// `loanguard chat`: a corrected verdict is not stored. `{verdict}`: the verdict chosen.
+    pub chat_feedback_fix: String,
+    /// `loanguard chat`: consent to submit the text; nothing is submitted.
+    pub chat_feedback_text: String,
+    /// `loanguard chat`: /remind needs the Telegram bot.
+    pub chat_remind: String,
     pub remind_usage: String,
     pub remind_default_label: String,
     pub remind_none: String,

@@ -161,3 +161,77 @@ fn every_language_has_every_key_and_reason() {
         );
     }
 }
+
+/// The plain text of the private reply to `text`, in `language`.
+fn private_reply(text: &str, language: Language) -> String {
+    let classifier = Classifier::shared();
+    let context = Context::default();
+    let report = classifier.classify_with(text, &context);
+    replies::verdict_private(&report, &context, Responses::get(language), &[])
+        .doc
+        .to_plain()
+}
+
+#[test]
+fn an_arrest_threat_over_a_credit_card_is_not_answered_with_you_wont_be_arrested() {
+    // Credit-card 恶意透支 can be a crime (刑法第196条): the reply must not say "never arrested"
+    // without the exception, and must still calm an ordinary online-loan threat.
+    let card = "【XX银行】您的信用卡已严重逾期，涉嫌恶意透支，三日内不还款将移交公安机关，届时将依法逮捕。";
+    let zh = private_reply(card, Language::ZhCn);
+    assert!(
+        zh.contains("只是还不上网贷，属于民事纠纷，不会因此被抓"),
+        "{zh}"
+    );
+    assert!(zh.contains("可能涉及“恶意透支”，要认真对待"), "{zh}");
+    let en = private_reply(card, Language::En);
+    assert!(en.contains("malicious overdraft"), "{en}");
+    assert!(en.contains("Take that seriously"), "{en}");
+}
+
+#[test]
+fn the_night_time_rule_names_where_it_comes_from() {
+    let text = "催收员凌晨1点打电话：再不还钱明天就去你家";
+    let zh = private_reply(text, Language::ZhCn);
+    assert!(
+        zh.contains(
+            "按中国银行业协会的催收指引等行业规则，未经你同意，晚上10点到第二天早上8点不得催收"
+        ),
+        "{zh}"
+    );
+    let en = private_reply(text, Language::En);
+    assert!(en.contains("China Banking Association"), "{en}");
+}
+
+#[test]
+fn the_checklist_calls_two_visitors_an_industry_rule_not_a_law() {
+    for (language, expected) in [
+        (Language::ZhCn, "银行业协会的指引还要求至少两人上门"),
+        (
+            Language::En,
+            "the China Banking Association's guideline also requires at least two people",
+        ),
+    ] {
+        let checklist = &Responses::get(language).bot.verify_checklist;
+        assert!(checklist.contains(expected), "{checklist}");
+    }
+}
+
+#[test]
+fn help_lists_every_command_in_the_menu() {
+    for language in Language::ALL {
+        let texts = Responses::get(language);
+        for (help, group) in [(&texts.bot.help, false), (&texts.group.help, true)] {
+            for command in loanguard::bot::menu(texts, group) {
+                // /start and the help itself need no line in the help.
+                if command.command == "start" || command.command == "help" {
+                    continue;
+                }
+                let listed = format!("/{}", command.command);
+                assert!(
+                    help.contains(&listed),
+                    "{language:?}: {listed} missing from help:\n{help}"
+                );
+            }
+        }
+    }
+}

@@ -9,9 +9,8 @@ use teloxide::types::MessageId;
 use super::send;
 use crate::classifier::{Classifier, Verdict};
 use crate::clock::unix_now;
-use crate::render::callback::CallbackData;
 use crate::render::redact::redact_with;
-use crate::render::{Button, ButtonAction, Reply, text_doc};
+use crate::render::replies::correction_prompt;
 use crate::responses::Responses;
 use crate::storage::{NewFeedback, Store};
 
@@ -80,24 +79,6 @@ pub async fn on_vote(
         send::send(bot, chat, &reply, original).await?;
     }
     Ok(())
-}
-
-pub fn correction_prompt(id: i64, texts: &Responses) -> Reply {
-    let button = |v: Verdict| Button {
-        label: texts.verdict.get(v).to_string(),
-        action: ButtonAction::Callback(CallbackData::FeedbackFix { id, verdict: v }.encode()),
-    };
-    Reply {
-        doc: text_doc(&texts.bot.feedback_which),
-        buttons: vec![
-            vec![button(Verdict::Scam), button(Verdict::Suspicious)],
-            vec![button(Verdict::Legit), button(Verdict::Unrelated)],
-            vec![Button {
-                label: texts.buttons.consent_text.clone(),
-                action: ButtonAction::Callback(CallbackData::FeedbackText { id }.encode()),
-            }],
-        ],
-    }
 }
 
 /// "It should have been …": only the user who gave the feedback may correct it.

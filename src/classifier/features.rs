@@ -1,6 +1,6 @@
 //! Features: facts derived from the entities and the context, that rules can name as `@feature`.
 
-use super::directory::{Directory, EntryKind};
+use super::directory::Directory;
 use super::entities::{Detail, Entity, EntityKind};
 use super::{Context, ForwardOrigin};
 
@@ -130,7 +130,7 @@ pub fn derive(
                 match listed.and_then(|i| directory.get(i)) {
                     Some(entry) => {
                         add(Feature::ListedNumber);
-                        if entry.kind != EntryKind::Lender {
+                        if !entry.kind.is_creditor() {
                             add(Feature::ListedGovNumber);
                         }
                     }

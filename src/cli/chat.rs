@@ -9,7 +9,7 @@ use crate::planner::PlanButton;
 use crate::planner::dialogue::{self, Effect, PlanDialogue, SavedPlan, Transition};
 use crate::render::callback::CallbackData;
 use crate::render::{ButtonAction, Reply, replies, text_doc};
-use crate::responses::{Language, Responses};
+use crate::responses::{Language, Responses, fill};
 
 const BOT_NAME: &str = "loanguard_bot";
 
@@ -80,6 +80,10 @@ pub fn respond_in(
             let t = dialogue::on_text(&session.plan, trimmed, &texts.planner);
             return session.apply(t, texts);
         }
+        // Reminders are sent by the running bot; the terminal cannot send one later.
+        Parsed::Command(Command::Remind(_)) => {
+            return vec![Reply::text(text_doc(&texts.bot.chat_remind))];
+        }
         Parsed::Command(cmd) => return vec![command::fixed_reply(&cmd, texts, true)],
         Parsed::Unknown(_) => return vec![command::unknown_reply(texts)],
         Parsed::OtherBot => return Vec::new(),
@@ -90,21 +94,26 @@ pub fn respond_in(
     vec![replies::verdict_private(&report, &context, texts, &[])]
 }
 
-/// A verdict's button pressed in the terminal.
+/// A verdict's button pressed in the terminal: like the bot, 👎 asks which verdict was right;
+/// the terminal stores nothing, and its answers to a correction say so.
 fn press(data: &str, texts: &Responses) -> Vec<Reply> {
     match CallbackData::parse(data) {
         Some(CallbackData::Section(s)) => vec![replies::section(s, texts)],
-        Some(CallbackData::Feedback { accurate, .. }) => {
-            let t = if accurate {
-                &texts.bot.feedback_up
-            } else {
-                &texts.bot.feedback_down
-            };
-            vec![Reply::text(text_doc(t))]
+        Some(CallbackData::Feedback { accurate: true, .. }) => {
+            vec![Reply::text(text_doc(&texts.bot.feedback_up))]
         }
-        // The terminal keeps nothing, so there is no stored feedback to correct.
-        Some(CallbackData::FeedbackFix { .. } | CallbackData::FeedbackText { .. }) => {
-            vec![Reply::text(text_doc(&texts.bot.feedback_saved))]
+        Some(CallbackData::Feedback {
+            accurate: false, ..
+        }) => vec![
+            Reply::text(text_doc(&texts.bot.feedback_down)),
+            replies::correction_prompt(0, texts),
+        ],
+        Some(CallbackData::FeedbackFix { verdict, .. }) => vec![Reply::text(text_doc(&fill(
+            &texts.bot.chat_feedback_fix,
+            &[("verdict", texts.verdict.get(verdict))],
+        )))],
+        Some(CallbackData::FeedbackText { .. }) => {
+            vec![Reply::text(text_doc(&texts.bot.chat_feedback_text))]
         }
         None => vec![Reply::text(text_doc(&texts.bot.stale_button))],
     }
@@ -209,5 +218,85 @@ mod tests {
                 .to_plain()
                 .contains(&texts.bot.unknown_command)
         );
+    }
+
+    /// The verdict on a pasted message, the number (for "#n") of the button labelled `label`
+    /// and all the buttons.
+    fn verdict_button(texts: &Responses, label: &str) -> (usize, Vec<ButtonAction>) {
+        let replies = respond("请把验证码发给我，马上帮你注销校园贷", &[], texts);
+        let reply = replies.last().unwrap();
+        let labels: Vec<&str> = reply
+            .buttons
+            .iter()
+            .flatten()
+            .map(|b| b.label.as_str())
+            .collect();
+        let n = labels
+            .iter()
+            .position(|l| *l == label)
+            .expect("button shown")
+            + 1;
+        let mut out = Vec::new();
+        let buttons = print_reply(reply, &mut out).unwrap();
+        (n, buttons)
+    }
+
+    fn labels(reply: &Reply) -> Vec<String> {
+        reply
+            .buttons
+            .iter()
+            .flatten()
+            .map(|b| b.label.clone())
+            .collect()
+    }
+
+    #[test]
+    fn thumbs_down_asks_for_the_right_verdict_like_the_bot() {
+        for language in Language::ALL {
+            let texts = Responses::get(language);
+            let (n, buttons) = verdict_button(texts, &texts.buttons.wrong);
+            let replies = respond(&format!("#{n}"), &buttons, texts);
+            let shown: Vec<String> = replies.iter().map(|r| r.doc.to_plain()).collect();
+            assert_eq!(shown[0], texts.bot.feedback_down);
+            let prompt = replies.last().unwrap();
+            let bot = replies::correction_prompt(0, texts);
+            assert_eq!(prompt.doc.to_plain(), texts.bot.feedback_which);
+            assert_eq!(labels(prompt), labels(&bot));
+            for verdict in [&texts.verdict.scam, &texts.verdict.legit] {
+                assert!(labels(prompt).contains(verdict), "{:?}", labels(prompt));
+            }
+            assert!(labels(prompt).contains(&texts.buttons.consent_text));
+        }
+    }
+
+    #[test]
+    fn a_correction_in_the_terminal_says_it_is_kept_for_this_session_only() {
+        let texts = Responses::get(Language::ZhCn);
+        let (n, buttons) = verdict_button(texts, &texts.buttons.wrong);
+        let prompt = respond(&format!("#{n}"), &buttons, texts);
+        let mut out = Vec::new();
+        let buttons = print_reply(prompt.last().unwrap(), &mut out).unwrap();
+        // #3 is 符合正规催收特征 (the second row's first button).
+        let fixed = respond("#3", &buttons, texts)[0].doc.to_plain();
+        assert!(fixed.contains("应该是「符合正规催收特征」"), "{fixed}");
+        assert!(fixed.contains("只在这次会话里"), "{fixed}");
+        assert_ne!(fixed, texts.bot.feedback_saved);
+        // #5 is 同意提交原文: nothing is submitted from the terminal.
+        let consent = respond("#5", &buttons, texts)[0].doc.to_plain();
+        assert!(consent.contains("不会被提交"), "{consent}");
+        assert_ne!(consent, texts.bot.feedback_text_saved);
+    }
+
+    #[test]
+    fn remind_in_the_terminal_says_reminders_need_the_telegram_bot() {
+        for language in Language::ALL {
+            let texts = Responses::get(language);
+            for line in ["/remind", "/remind 15 借呗", "/remind list"] {
+                let shown = respond(line, &[], texts)[0].doc.to_plain();
+                assert_eq!(shown, texts.bot.chat_remind, "{line}");
+                assert!(shown.contains("Telegram"), "{shown}");
+                assert_ne!(shown, texts.bot.remind_usage);
+            }
+        }
     }
 }

@@ -10,7 +10,7 @@
 use super::amortize::MAX_MONTHS;
 use super::dialogue::{PlanButton, SavedPlan};
 use super::parse::{DEFAULT_CARD_RATE, DEFAULT_LOAN_RATE};
-use super::plan::{DebtResult, Outcome, Plan, PlanInput, Reason, plan};
+use super::plan::{DebtResult, Outcome, Plan, PlanInput, Ranked, Reason, plan};
 use super::texts::PlannerTexts;
 use super::{Fen, Rate};
 use crate::render::reply::{Button, Reply, text_doc};
@@ -20,6 +20,16 @@ use crate::responses::fill;
 /// A schedule longer than this (5 years, the longest 个性化分期 under 第70条) calls for
 /// negotiation, like a budget that falls short.
 pub const NEGOTIATE_AFTER_MONTHS: u32 = 60;
+
+/// Above this equivalent annual rate a debt gets a note: the commonly cited ceiling on the total
+/// cost of a loan (the source is beside the text in responses/).
+pub const RATE_LINE_HIGH: f64 = 0.36;
+/// Above this equivalent annual rate (and up to [`RATE_LINE_HIGH`]) a debt gets a milder note.
+pub const RATE_LINE_LOW: f64 = 0.24;
+
+/// Rates this close count as equal: a rate of exactly 36 % is not above the line, and two
+/// debts typed with the same rate are at the same rate.
+const RATE_EPSILON: f64 = 1e-9;
 
 /// Replies are packed up to this many UTF-16 units of text, well within Telegram's limit.
 const PACK_LIMIT: usize = TELEGRAM_LIMIT - 600;
@@ -471,10 +481,14 @@ fn overview(
             continue;
         };
         let days = debt.days_overdue.to_string();
+        let same_rate = same_rate_as(plan, ranked, input, texts);
         let reason = match ranked.reason {
             Reason::OverdueReported => fill(&r.reason_overdue_reported, &[("days", &days)]),
             Reason::CreditCard => r.reason_credit_card.clone(),
             Reason::HighestCost if ranked.annual_rate <= 0.0 => r.reason_zero_interest.clone(),
+            Reason::HighestCost if !same_rate.is_empty() => {
+                fill(&r.reason_same_rate, &[("others", &same_rate)])
+            }
             Reason::HighestCost => r.reason_highest_cost.clone(),
         };
         order = order.text(fill(
@@ -488,6 +502,7 @@ fn overview(
         ));
     }
     out.push(order);
+    out.extend(rate_notes(input, plan, texts));
     out.extend(paragraphs(&r.no_new_loans, &[]));
 
     // The schedule.
@@ -508,6 +523,79 @@ fn overview(
     {
         out.extend(paragraphs(&r.overdue_tip, &[]));
     }
+    out
+}
+
+/// At most this many other debts at the same rate are named in a reason; the rest are counted.
+const SAME_RATE_NAMED: usize = 2;
+
+/// The other debts in `ranked`'s group at the same rate: the first [`SAME_RATE_NAMED`] quoted
+/// and joined, then how many more; an empty string when there are none.
+fn same_rate_as(plan: &Plan, ranked: &Ranked, input: &PlanInput, texts: &PlannerTexts) -> String {
+    let f = &texts.one_line;
+    let others: Vec<&str> = plan
+        .priorities
+        .iter()
+        .filter(|other| {
+            other.index != ranked.index
+                && other.reason == ranked.reason
+                && (other.annual_rate - ranked.annual_rate).abs() < RATE_EPSILON
+        })
+        .filter_map(|other| input.debts.get(other.index))
+        .map(|d| d.name.as_str())
+        .collect();
+    let mut names = others
+        .iter()
+        .take(SAME_RATE_NAMED)
+        .map(|name| fill(&f.quoted_name, &[("name", name)]))
+        .collect::<Vec<_>>()
+        .join(&f.list_separator);
+    if others.len() > SAME_RATE_NAMED {
+        names.push_str(&fill(
+            &texts.result.reason_same_rate_more,
+            &[
+                ("count", &others.len().to_string()),
+                ("more", &(others.len() - SAME_RATE_NAMED).to_string()),
+            ],
+        ));
+    }
+    names
+}
+
+/// A note for each debt owed at more than [`RATE_LINE_LOW`] a year, in the order of priority:
+/// the part above the line can be disputed, and where to ask. Nothing when no debt is above it.
+fn rate_notes(input: &PlanInput, plan: &Plan, texts: &PlannerTexts) -> Vec<Paragraph> {
+    let r = &texts.result;
+    let mut notes = Paragraph::default().bold(&r.rate_limits_title);
+    let mut any = false;
+    for ranked in &plan.priorities {
+        let Some(debt) = input.debts.get(ranked.index) else {
+            continue;
+        };
+        if debt.balance <= Fen::ZERO {
+            continue;
+        }
+        let template = if ranked.annual_rate > RATE_LINE_HIGH + RATE_EPSILON {
+            &r.rate_above_high
+        } else if ranked.annual_rate > RATE_LINE_LOW + RATE_EPSILON {
+            &r.rate_above_low
+        } else {
+            continue;
+        };
+        notes = notes.text(fill(
+            template,
+            &[
+                ("name", &debt.name),
+                ("rate", &format_rate(&debt.rate, texts)),
+            ],
+        ));
+        any = true;
+    }
+    if !any {
+        return Vec::new();
+    }
+    let mut out = vec![notes];
+    out.extend(paragraphs(&r.rate_limits_where, &[]));
     out
 }
 
@@ -868,7 +956,7 @@ mod tests {
             // Reported overdue first, then the most expensive, the interest-free last.
             "1. 花呗（月费率 0.6%，按 12 期折合年化约 13.03%）：已经逾期 45 天",
             "2. 借呗（年化 18%）：利率高的先还",
-            "3. 朋友（无息）：晚点还也不多花钱",
+            "3. 朋友（无息）：不收利息，多余的钱最后再还它；但每期账单仍要按时还上（至少还最低还款额），不然一样会逾期",
             "以贷养贷",
             "还款时间表（每月 3,000 元）",
             "全部还清：第 10 个月",
@@ -892,6 +980,172 @@ mod tests {
             assumed.contains("网贷年化 24%，信用卡年化 18%"),
             "{assumed}"
         );
+    }
+
+    /// The plan for 8 000 元 income, 5 000 元 expenses and `debts`, as plain text.
+    fn plan_text(language: Language, debts: Vec<Debt>) -> String {
+        let input = plan_input(8_000, 5_000, debts);
+        let p = plan(&input).unwrap();
+        let replies = render_result(&input, &p, texts(language), false);
+        check_replies(&replies);
+        all_plain(&replies)
+    }
+
+    #[test]
+    fn a_rate_above_36_percent_gets_a_note_naming_the_debt_and_where_to_ask() {
+        let rate = crate::planner::parse::parse_rate("年化500%").unwrap();
+        let text = plan_text(
+            Language::ZhCn,
+            vec![
+                debt("借呗", 20_000, Rate::Annual(0.18)),
+                debt("某某贷", 3_000, rate.clone()),
+            ],
+        );
+        for expected in [
+            "关于过高的利率",
+            "• 某某贷（年化 500%）：高于年化 36%",
+            "超出的部分，可以向贷款机构提出异议、要求减免",
+            "一年期贷款市场报价利率（LPR）四倍",
+            "12378",
+            "12348",
+        ] {
+            assert!(text.contains(expected), "missing {expected:?} in\n{text}");
+        }
+        // Only the debt above the line is named in the note.
+        assert!(!text.contains("• 借呗（"), "{text}");
+        assert!(!text.contains("高于年化 24%"), "{text}");
+        let en = plan_text(Language::En, vec![debt("X loan", 3_000, rate)]);
+        assert!(
+            en.contains("• X loan (500% a year): above 36 % a year"),
+            "{en}"
+        );
+        assert!(en.contains("12378") && en.contains("12348"), "{en}");
+    }
+
+    #[test]
+    fn a_rate_of_18_percent_gets_no_note() {
+        let rate = crate::planner::parse::parse_rate("年化18%").unwrap();
+        let text = plan_text(Language::ZhCn, vec![debt("借呗", 20_000, rate)]);
+        assert!(text.contains("1. 借呗（年化 18%）"), "{text}");
+        assert!(!text.contains("关于过高的利率"), "{text}");
+        assert!(!text.contains("12378"), "{text}");
+    }
+
+    #[test]
+    fn a_rate_between_24_and_36_percent_gets_the_milder_note() {
+        let text = plan_text(
+            Language::ZhCn,
+            vec![
+                debt("甲", 5_000, Rate::Annual(0.30)),
+                // Exactly on a line is not above it: 36 % gets the 24 % note, 24 % none.
+                debt("乙", 5_000, Rate::Annual(0.36)),
+                debt("丙", 5_000, Rate::Annual(0.24)),
+                // A monthly fee counts by its annual equivalent: 1.5 % a month over 12 months
+                // looks like 18 % but is about 31.7 % a year (bisection in Python: 0.317164).
+                debt(
+                    "丁",
+                    5_000,
+                    Rate::MonthlyFee {
+                        rate: 0.015,
+                        term_months: 12,
+                    },
+                ),
+            ],
+        );
+        assert!(text.contains("• 甲（年化 30%）：高于年化 24%。"), "{text}");
+        assert!(text.contains("• 乙（年化 36%）：高于年化 24%。"), "{text}");
+        assert!(
+            text.contains("• 丁（月费率 1.5%，按 12 期折合年化约 31.72%）：高于年化 24%。"),
+            "{text}"
+        );
+        assert!(!text.contains("• 丙（"), "{text}");
+        assert!(!text.contains("高于年化 36%"), "{text}");
+    }
+
+    #[test]
+    fn two_debts_at_the_same_rate_say_so_instead_of_higher_rate_first() {
+        let text = plan_text(
+            Language::ZhCn,
+            vec![
+                debt("甲贷", 9_000, Rate::Annual(0.18)),
+                debt("乙贷", 3_000, Rate::Annual(0.18)),
+                debt("丙贷", 3_000, Rate::Annual(0.12)),
+            ],
+        );
+        // Same rate, nobody overdue: the order the user gave.
+        assert!(
+            text.contains("1. 甲贷（年化 18%）：和「乙贷」利率一样，先还哪一笔，利息都差不多"),
+            "{text}"
+        );
+        assert!(
+            text.contains("2. 乙贷（年化 18%）：和「甲贷」利率一样"),
+            "{text}"
+        );
+        assert!(text.contains("3. 丙贷（年化 12%）：利率高的先还"), "{text}");
+        assert!(!text.contains("甲贷（年化 18%）：利率高的先还"), "{text}");
+        let en = plan_text(
+            Language::En,
+            vec![
+                debt("A", 9_000, Rate::Annual(0.18)),
+                debt("B", 3_000, Rate::Annual(0.18)),
+            ],
+        );
+        assert!(
+            en.contains("1. A (18% a year): the same rate as \"B\""),
+            "{en}"
+        );
+    }
+
+    #[test]
+    fn many_debts_at_the_same_rate_name_two_and_count_the_rest() {
+        let debts = ["甲", "乙", "丙", "丁", "戊"]
+            .iter()
+            .map(|name| debt(name, 1_000, Rate::Annual(0.18)))
+            .collect();
+        let text = plan_text(Language::ZhCn, debts);
+        assert!(
+            text.contains("1. 甲（年化 18%）：和「乙」、「丙」等 4 笔利率一样"),
+            "{text}"
+        );
+        let debts = ["A", "B", "C", "D", "E"]
+            .iter()
+            .map(|name| debt(name, 1_000, Rate::Annual(0.18)))
+            .collect();
+        let en = plan_text(Language::En, debts);
+        assert!(
+            en.contains("1. A (18% a year): the same rate as \"B\", \"C\" and 2 more,"),
+            "{en}"
+        );
+    }
+
+    #[test]
+    fn same_rate_debts_overdue_longer_come_first_as_the_reason_says() {
+        let text = plan_text(
+            Language::ZhCn,
+            vec![
+                debt("甲贷", 9_000, Rate::Annual(0.18)),
+                Debt {
+                    days_overdue: 10,
+                    ..debt("乙贷", 3_000, Rate::Annual(0.18))
+                },
+            ],
+        );
+        assert!(
+            text.contains("1. 乙贷（年化 18%）：和「甲贷」利率一样"),
+            "{text}"
+        );
+        assert!(text.contains("逾期天数多的排在前面"), "{text}");
+    }
+
+    #[test]
+    fn an_interest_free_bill_still_needs_its_minimum_paid_on_time() {
+        for (language, expected) in [
+            (Language::ZhCn, "至少还最低还款额"),
+            (Language::En, "at least the minimum payment"),
+        ] {
+            let text = plan_text(language, vec![debt("花呗", 2_000, Rate::Annual(0.0))]);
+            assert!(text.contains(expected), "{text}");
+        }
     }
 
     #[test]

@@ -143,7 +143,20 @@ pub struct ResultTexts {
     pub reason_overdue_reported: String,
     pub reason_credit_card: String,
     pub reason_highest_cost: String,
+    /// `{others}`: the other debts of the same group at the same rate.
+    pub reason_same_rate: String,
+    /// Appended to `{others}` when more debts share the rate than are named: `{count}` (all the
+    /// others), `{more}` (those not named).
+    pub reason_same_rate_more: String,
     pub reason_zero_interest: String,
+    /// Heading of the notes on rates above [`super::render::RATE_LINE_LOW`].
+    pub rate_limits_title: String,
+    /// `{name}`, `{rate}`: a debt above [`super::render::RATE_LINE_HIGH`] a year.
+    pub rate_above_high: String,
+    /// `{name}`, `{rate}`: a debt above [`super::render::RATE_LINE_LOW`], up to the high line.
+    pub rate_above_low: String,
+    /// After the notes: the line for private lending, and where to ask.
+    pub rate_limits_where: String,
     pub no_new_loans: String,
     /// `{budget}`.
     pub schedule_title: String,

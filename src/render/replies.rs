@@ -162,3 +162,25 @@ pub fn help_with_lead(lead: &str, texts: &Responses) -> Reply {
     doc.paragraphs.extend(text_doc(&texts.bot.help).paragraphs);
     Reply::text(doc)
 }
+
+/// After 👎: which verdict would have been right, and consent to submit the text. `id` is the
+/// stored feedback the buttons correct (the terminal, which stores nothing, passes 0).
+pub fn correction_prompt(id: i64, texts: &Responses) -> Reply {
+    let button = |v: Verdict| {
+        callback(
+            texts.verdict.get(v),
+            CallbackData::FeedbackFix { id, verdict: v },
+        )
+    };
+    Reply {
+        doc: text_doc(&texts.bot.feedback_which),
+        buttons: vec![
+            vec![button(Verdict::Scam), button(Verdict::Suspicious)],
+            vec![button(Verdict::Legit), button(Verdict::Unrelated)],
+            vec![callback(
+                &texts.buttons.consent_text,
+                CallbackData::FeedbackText { id },
+            )],
+        ],
+    }
+}
