@@ -954,6 +954,20 @@ mod tests {
             .collect()
     }
 
+    /// Asserts that `text` has an entity of `kind`.
+    fn assert_finds(text: &str, kind: EntityKind) {
+        let found = kinds(text);
+        assert!(found.iter().any(|(k, _)| *k == kind), "{kind:?}: {found:?}");
+    }
+
+    /// What `pick` takes from the detail of each entity of `text`, in order.
+    fn details<T>(text: &str, pick: impl Fn(&Detail) -> Option<T>) -> Vec<T> {
+        entities(text)
+            .iter()
+            .filter_map(|e| pick(&e.detail))
+            .collect()
+    }
+
     #[test]
     fn phone_classes() {
         let found =
@@ -976,15 +990,24 @@ mod tests {
     fn amounts_are_not_phone_numbers() {
         let found = kinds("本期应还12000元");
         assert!(found.iter().all(|(k, _)| *k != EntityKind::ServiceNumber));
-        assert!(found.iter().any(|(k, _)| *k == EntityKind::Amount));
+        assert_finds("本期应还12000元", EntityKind::Amount);
     }
 
     #[test]
     fn spaced_mobile_with_country_code() {
-        let found = kinds("联系 +86 138 0013 8000");
-        assert!(
-            found.iter().any(|(k, _)| *k == EntityKind::Mobile),
-            "{found:?}"
+        assert_finds("联系 +86 138 0013 8000", EntityKind::Mobile);
+    }
+
+    #[test]
+    fn context_words_decide_before_length() {
+        let found = kinds("qq 13800138000，编号13800138000，账号123456789，账号123456789元");
+        assert_eq!(
+            found,
+            vec![
+                (EntityKind::QqId, "13800138000".into()),
+                (EntityKind::BankCard, "123456789".into()),
+                (EntityKind::Amount, "123456789元".into()),
+            ]
         );
     }
 
@@ -1028,16 +1051,13 @@ mod tests {
 
     #[test]
     fn urls_and_their_hosts() {
-        let e = entities(
+        let urls = details(
             "点击 http://xx-court.top/a 或 https://zxgk.court.gov.cn/ 以及 court.gov.cn.evil.top/x.apk",
-        );
-        let urls: Vec<&UrlInfo> = e
-            .iter()
-            .filter_map(|e| match &e.detail {
-                Detail::Url(u) => Some(u),
+            |d| match d {
+                Detail::Url(u) => Some(u.clone()),
                 _ => None,
-            })
-            .collect();
+            },
+        );
         assert_eq!(urls.len(), 3);
         assert!(!urls[0].official && !urls[0].court);
         assert!(urls[1].official && urls[1].court);
@@ -1046,36 +1066,33 @@ mod tests {
 
     #[test]
     fn case_numbers() {
-        let found = kinds("案号（2025）京0105民初12345号，请查收");
-        assert!(
-            found.iter().any(|(k, _)| *k == EntityKind::CaseNumber),
-            "{found:?}"
+        assert_finds(
+            "案号（2025）京0105民初12345号，请查收",
+            EntityKind::CaseNumber,
         );
     }
 
     #[test]
     fn amounts_with_units() {
-        let e = entities("欠款1.2万，今天先还三千五，共计12,000元");
-        let yuan: Vec<f64> = e
-            .iter()
-            .filter_map(|e| match e.detail {
-                Detail::Amount { yuan } => Some(yuan),
+        let yuan = details(
+            "欠款1.2万，今天先还三千五，共计12,000元",
+            |d| match d {
+                Detail::Amount { yuan } => Some(*yuan),
                 _ => None,
-            })
-            .collect();
+            },
+        );
         assert_eq!(yuan, vec![12000.0, 3500.0, 12000.0]);
     }
 
     #[test]
     fn night_times() {
-        let e = entities("凌晨1点20分打来，晚上11点又打，下午3:00也打");
-        let nights: Vec<bool> = e
-            .iter()
-            .filter_map(|e| match e.detail {
-                Detail::Time { night, .. } => Some(night),
+        let nights = details(
+            "凌晨1点20分打来，晚上11点又打，下午3:00也打",
+            |d| match d {
+                Detail::Time { night, .. } => Some(*night),
                 _ => None,
-            })
-            .collect();
+            },
+        );
         assert_eq!(nights, vec![true, true, false]);
     }
 
