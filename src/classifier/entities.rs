@@ -580,14 +580,7 @@ fn amount(scan: &Scan<'_>, hit: &Hit<'_>) -> Option<Found> {
     let c = hit.groups();
     let number = c.get(1).or(c.get(3)).map(|g| g.as_str()).unwrap_or("");
     let unit = c.get(2).or(c.get(4)).map(|g| g.as_str()).unwrap_or("");
-    let yuan = parse_amount(number, unit)?;
-    let span = hit.whole.clone();
-    Some(Found::spanning(
-        scan,
-        EntityKind::Amount,
-        span,
-        Detail::Amount { yuan },
-    ))
+    parse_amount(number, unit).map(|yuan| whole_amount(scan, hit, yuan))
 }
 
 fn chinese_amount(scan: &Scan<'_>, hit: &Hit<'_>) -> Option<Found> {
@@ -598,14 +591,12 @@ fn chinese_amount(scan: &Scan<'_>, hit: &Hit<'_>) -> Option<Found> {
         return None;
     }
     let number = scan.text[hit.whole.clone()].trim_end_matches(['元', '块', '钱']);
-    let yuan = parse_amount(number, "")?;
-    let span = hit.whole.clone();
-    Some(Found::spanning(
-        scan,
-        EntityKind::Amount,
-        span,
-        Detail::Amount { yuan },
-    ))
+    parse_amount(number, "").map(|yuan| whole_amount(scan, hit, yuan))
+}
+
+fn whole_amount(scan: &Scan<'_>, hit: &Hit<'_>, yuan: f64) -> Found {
+    let detail = Detail::Amount { yuan };
+    Found::spanning(scan, EntityKind::Amount, hit.whole.clone(), detail)
 }
 
 /// A phone, account or ID number: see [`classify_number`].
