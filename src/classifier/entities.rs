@@ -311,6 +311,10 @@ const BRAND: &str = r"【([^【】\n]{2,24})】";
 const LENDER_GENERIC: &str =
     r"[\p{Han}a-z0-9]{2,8}?(?:消费金融|银行|小额贷款|网络小贷|小贷|信用卡中心|金融)";
 
+/// Words a generic lender name's match may start with that are not part of the name: "你与某某小贷"
+/// (a court's "you and X"), "受某某银行委托".
+const NOT_A_NAME_BEFORE: &[&str] = &["你与", "您与", "与", "和", "受", "向", "被", "由", "欠"];
+
 /// Right after a generic lender name ("金融监管总局", "银行卡"), a regulator or a card, not a lender.
 const NOT_A_LENDER_AFTER: &[&str] = &[
     "监管", "办", "局", "卡", "账户", "流水", "转账", "app", "官方",
@@ -645,10 +649,20 @@ fn lender_generic(scan: &Scan<'_>, hit: &Hit<'_>) -> Option<Found> {
         return None;
     }
     let name = &scan.text[hit.whole.clone()];
-    let start = name
+    let mut start = name
         .char_indices()
         .find(|(_, c)| is_cjk_unified(*c) || c.is_ascii_alphanumeric())
         .map_or(0, |(i, _)| i);
+    if let Some(word) = NOT_A_NAME_BEFORE
+        .iter()
+        .find(|w| name[start..].starts_with(*w))
+    {
+        start += word.len();
+    }
+    // "…有限公司金融借款": the end of one company's name and the start of a phrase.
+    if name[start..].starts_with("有限公司") || name[start..].starts_with("公司") {
+        return None;
+    }
     let span = hit.whole.start + start..hit.whole.end;
     let detail = Detail::Name { listed: None };
     Some(Found::spanning(scan, EntityKind::Lender, span, detail))
@@ -1103,6 +1117,23 @@ mod tests {
         assert!(
             e.iter()
                 .any(|e| e.kind == EntityKind::Lender && e.value == "蚂蚁集团")
+        );
+    }
+
+    #[test]
+    fn a_lender_name_does_not_take_the_words_before_it() {
+        let names = |text: &str| -> Vec<String> {
+            entities(text)
+                .into_iter()
+                .filter(|e| e.kind == EntityKind::Lender)
+                .map(|e| e.value)
+                .collect()
+        };
+        assert_eq!(names("你与某某小贷借款合同纠纷一案"), ["某某小贷"]);
+        assert_eq!(names("受某某银行委托"), ["某某银行"]);
+        assert_eq!(
+            names("与某某消费金融有限公司金融借款合同纠纷"),
+            ["某某消费金融"]
         );
     }
 

@@ -130,8 +130,19 @@ mod tests {
         let keys: Vec<&str> = obj.keys().map(String::as_str).collect();
         assert_eq!(
             keys,
-            vec!["entities", "id", "risk", "signals", "verdict", "violations"]
+            vec![
+                "entities",
+                "id",
+                "risk",
+                "safety_threat",
+                "situation",
+                "signals",
+                "subjects",
+                "verdict",
+                "violations"
+            ]
         );
+        assert_eq!(obj["situation"], "message");
         assert_eq!(obj["verdict"], "scam");
         let signal = obj["signals"][0].as_object().unwrap();
         let keys: Vec<&str> = signal.keys().map(String::as_str).collect();

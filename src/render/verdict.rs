@@ -59,7 +59,9 @@ pub fn verdict_doc(report: &Report<'_>, context: &Context, texts: &Responses, vi
     if report.safety_threat {
         doc.push(Paragraph::default().bold(&texts.safety.line));
     }
-    let describing = report.situation != Situation::Message;
+    // A scam gets its verdict whoever tells it: an impostor's "我网贷今天必须还" reads like a
+    // borrower's own words.
+    let describing = report.situation != Situation::Message && report.verdict != Verdict::Scam;
     doc.push(if describing {
         situation_header(report, texts)
     } else {
@@ -216,19 +218,21 @@ pub fn next_steps<'t>(report: &Report<'_>, texts: &'t Responses) -> Vec<&'t str>
     let about_debt = report.verdict != Verdict::Unrelated;
     let mut lines: Vec<&String> = Vec::new();
     match report.situation {
+        // A scam is a scam whoever tells it; a relative still learns they owe nothing.
+        _ if scam => {
+            if court {
+                lines.extend(&subjects.court_fake);
+            }
+            lines.extend(&texts.advice.scam);
+            if report.situation == Situation::Relative {
+                lines.extend(&texts.situations.relative);
+            }
+        }
         Situation::Message => {
-            if scam {
-                if court {
-                    lines.extend(&subjects.court_fake);
-                }
-                lines.extend(&texts.advice.scam);
-            } else if court && about_debt {
+            if court && about_debt {
                 lines.extend(&subjects.court_genuine);
             } else if visit && about_debt {
                 lines.extend(&subjects.visit);
-                if report.verdict == Verdict::Legit {
-                    lines.extend(&texts.advice.legit);
-                }
             } else {
                 lines.extend(texts.advice.for_verdict(report.verdict));
             }
@@ -237,12 +241,7 @@ pub fn next_steps<'t>(report: &Report<'_>, texts: &'t Responses) -> Vec<&'t str>
             }
         }
         Situation::OwnSituation | Situation::Relative => {
-            if scam {
-                if court {
-                    lines.extend(&subjects.court_fake);
-                }
-                lines.extend(&texts.advice.scam);
-            } else if court {
+            if court {
                 lines.extend(&subjects.court_genuine);
             } else if visit {
                 lines.extend(&subjects.visit);
