@@ -773,3 +773,141 @@ async fn feedback_is_stored_without_text_until_the_user_agrees_and_forget_erases
     let after = bot.store.rows_about_user(USER as u64, USER).await.unwrap();
     assert_eq!(after, 0, "no row about the user is left");
 }
+
+// ---------------------------------------------------------------------------------------------
+// Replies fitted to the person (the terminal's side is in tests/fitted_replies.rs)
+// ---------------------------------------------------------------------------------------------
+
+/// The one reply to a private message, as the user reads it (HTML checked, then its text).
+async fn private_reply(bot: &Harness, id: i64, message: &str) -> String {
+    let calls = bot.send(private_text(id, message)).await;
+    let reply = calls.one_sent();
+    assert_html_ok(reply);
+    text(reply).to_string()
+}
+
+#[tokio::test]
+async fn someone_threatened_reads_110_first_and_no_all_clear() {
+    let bot = Harness::start(50, 5).await;
+    let t = zh();
+    let reply = private_reply(
+        &bot,
+        200,
+        "今天催收打电话，说我儿子在哪个学校读书他们一清二楚，叫我走路小心",
+    )
+    .await;
+    let safety = reply.find(&t.safety.line).expect("the 110 line");
+    let rest = reply.find(&t.report.next_steps).expect("next steps");
+    assert!(safety < rest, "110 comes before the advice: {reply}");
+    assert!(!reply.contains(&t.report.no_reasons), "{reply}");
+}
+
+#[tokio::test]
+async fn a_borrower_and_a_relative_get_advice_for_who_they_are() {
+    let bot = Harness::start(50, 5).await;
+    let t = zh();
+    let own = private_reply(
+        &bot,
+        210,
+        "网贷逾期四个月了，催收天天打我公司电话，我该咋办",
+    )
+    .await;
+    assert!(own.contains(&t.situations.own_header), "{own}");
+    assert!(!own.contains(&t.advice.unrelated[0]), "{own}");
+    let relative = private_reply(
+        &bot,
+        211,
+        "催收找到我，说我是我表哥的紧急联系人，要我替他把八千块还了",
+    )
+    .await;
+    assert!(
+        relative.contains(&t.situations.relative_header),
+        "{relative}"
+    );
+    assert!(relative.contains(&t.situations.relative[0]), "{relative}");
+}
+
+#[tokio::test]
+async fn court_and_visit_notices_get_their_own_steps() {
+    let bot = Harness::start(50, 5).await;
+    let t = zh();
+    let genuine = private_reply(
+        &bot,
+        220,
+        "【东湖区人民法院】你与某某小额贷款有限公司借款合同纠纷一案已受理，案号（2026）赣0102民初889号，请于收到起诉状副本之日起十五日内提交答辩状。",
+    )
+    .await;
+    assert!(genuine.contains(&t.subjects.court_genuine[1]), "{genuine}");
+    let fake = private_reply(
+        &bot,
+        221,
+        "【人民法院】你的网贷纠纷已立案，打12368可查，今天转5000元到书记员个人账户即可撤诉",
+    )
+    .await;
+    assert!(fake.contains(&t.verdict.scam), "{fake}");
+    assert!(fake.contains(&t.subjects.court_fake[0]), "{fake}");
+    let visit = private_reply(
+        &bot,
+        222,
+        "【某某信用卡中心】您好，受银行委托，我方外访人员将于本周四下午前往您单位核实情况，届时出示工作证及委托书。",
+    )
+    .await;
+    assert!(visit.contains(&t.subjects.visit[0]), "{visit}");
+}
+
+#[tokio::test]
+async fn a_brand_next_to_a_personal_number_is_not_marked_genuine() {
+    let bot = Harness::start(50, 5).await;
+    let reply = private_reply(
+        &bot,
+        230,
+        "【某某消费金融】您好，您的账单已逾期多日，今天之内请加处理员的手机13566778899私下沟通",
+    )
+    .await;
+    assert!(!reply.contains(&zh().verdict.legit), "{reply}");
+}
+
+/// The monthly amounts the negotiation scripts ask lenders for ("每月还 300 元").
+fn script_amounts(texts: &[&str]) -> Vec<u64> {
+    let mut amounts = Vec::new();
+    for text in texts {
+        for piece in text.split("每月还 ").skip(1) {
+            let digits: String = piece
+                .chars()
+                .take_while(|c| c.is_ascii_digit() || *c == ',')
+                .filter(char::is_ascii_digit)
+                .collect();
+            if let Ok(n) = digits.parse() {
+                amounts.push(n);
+            }
+        }
+    }
+    amounts
+}
+
+#[tokio::test]
+async fn the_plan_promises_lenders_no_more_than_the_budget_and_puts_overdue_first() {
+    let bot = Harness::start(50, 5).await;
+    // 600 元 a month for three lenders.
+    let calls = bot
+        .send(private_text(
+            240,
+            "/plan 收入5600 支出5000 网贷甲1.5万 年化24% 信用卡乙2.5万 年化18% 借呗丙1万 年化12%",
+        ))
+        .await;
+    let amounts = script_amounts(&calls.texts());
+    assert_eq!(amounts.len(), 3, "one script a lender: {:?}", calls.texts());
+    assert!(amounts.iter().all(|a| *a > 0), "{amounts:?}");
+    assert!(amounts.iter().sum::<u64>() <= 600, "{amounts:?}");
+
+    // A loan 60 days overdue goes before a cheaper card that is not.
+    let calls = bot
+        .send(private_text(
+            241,
+            "/plan 收入7000 支出4000 小贷甲2万 年化30% 逾期60天 信用卡乙4万 年化18%",
+        ))
+        .await;
+    let all = calls.texts().join("\n");
+    let first = all.find("1. 小贷甲").expect("the overdue loan first");
+    assert!(!all[..first].contains("1. 信用卡乙"), "{all}");
+}

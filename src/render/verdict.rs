@@ -27,9 +27,9 @@ impl View {
         show_advice: true,
         redact: false,
     };
-    /// A private chat: up to five reasons, no entity list.
+    /// A private chat: up to three reasons and three violations (a phone screen), no entity list.
     pub const PRIVATE: View = View {
-        max_reasons: 5,
+        max_reasons: 3,
         show_entities: false,
         show_advice: true,
         redact: false,
