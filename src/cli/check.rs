@@ -135,8 +135,8 @@ mod tests {
                 "id",
                 "risk",
                 "safety_threat",
-                "situation",
                 "signals",
+                "situation",
                 "subjects",
                 "verdict",
                 "violations"
