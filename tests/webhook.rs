@@ -351,7 +351,7 @@ fn a_full_configuration_and_its_defaults() {
     assert_eq!(cfg.url.as_str(), "https://bot.example.com/telegram");
     assert_eq!(cfg.path(), "/telegram");
     assert_eq!(cfg.listen, "0.0.0.0:8443".parse().unwrap());
-    assert_eq!(cfg.secret, SECRET);
+    assert_eq!(cfg.secret.expose(), SECRET);
     assert!(cfg.register);
 
     let cfg = parse(&[

@@ -69,9 +69,7 @@ pub async fn on_vote(
     } else {
         &texts.bot.feedback_down
     };
-    bot.answer_callback_query(q.id.clone())
-        .text(thanks.clone())
-        .await?;
+    answer_with(bot, q, thanks).await?;
     tracing::info!(accurate, verdict = verdict.as_str(), "verdict feedback");
     if let (false, Some(id), Some(chat)) = (accurate, id, q.message.as_ref().map(|m| m.chat().id)) {
         let reply = correction_prompt(id, texts);
@@ -99,10 +97,7 @@ pub async fn on_fix(
     } else {
         &texts.bot.stale_button
     };
-    bot.answer_callback_query(q.id.clone())
-        .text(answer.clone())
-        .await?;
-    Ok(())
+    answer_with(bot, q, answer).await
 }
 
 /// 同意提交原文: the checked text, with ID, card and phone numbers masked.
@@ -123,8 +118,17 @@ pub async fn on_consent(
         }
         None => &texts.bot.stale_button,
     };
+    answer_with(bot, q, answer).await
+}
+
+/// Answers a button press with a short note the client shows for a moment.
+pub async fn answer_with(
+    bot: &Bot,
+    q: &CallbackQuery,
+    note: &str,
+) -> Result<(), crate::bot::send::SendError> {
     bot.answer_callback_query(q.id.clone())
-        .text(answer.clone())
+        .text(note.to_string())
         .await?;
     Ok(())
 }

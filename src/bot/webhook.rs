@@ -51,6 +51,7 @@ use teloxide::update_listeners::UpdateListener;
 use teloxide::update_listeners::webhooks::{self, Options};
 use tokio::sync::oneshot;
 
+use super::config::Secret;
 use super::redact_token;
 
 /// `LISTEN_ADDR` when unset: every interface, port 8443 (one of the ports Telegram posts to).
@@ -122,29 +123,18 @@ impl Completions {
 }
 
 /// Webhook settings. `Debug` hides the secret.
-#[derive(Clone, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct WebhookConfig {
     /// `WEBHOOK_URL`: the public `https://` URL Telegram posts to. Its path is the path served.
     pub url: url::Url,
     /// `LISTEN_ADDR`: where the server listens, `0.0.0.0:8443` by default.
     pub listen: SocketAddr,
     /// `WEBHOOK_SECRET`: 1–256 characters of `A-Z a-z 0-9 _ -`, required in webhook mode.
-    pub secret: String,
+    pub secret: Secret,
     /// `WEBHOOK_REGISTER`: whether this instance calls `setWebhook` at start and
     /// `deleteWebhook` at stop. `true` by default; `false` for all but one instance behind a
     /// load balancer.
     pub register: bool,
-}
-
-impl std::fmt::Debug for WebhookConfig {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("WebhookConfig")
-            .field("url", &self.url.as_str())
-            .field("listen", &self.listen)
-            .field("secret", &"<hidden>")
-            .field("register", &self.register)
-            .finish()
-    }
 }
 
 impl WebhookConfig {
@@ -202,7 +192,7 @@ impl WebhookConfig {
         Ok(Some(WebhookConfig {
             url,
             listen,
-            secret,
+            secret: Secret::new(secret),
             register,
         }))
     }
@@ -272,7 +262,8 @@ pub async fn listener_with(
     register: bool,
     completions: Option<Arc<Completions>>,
 ) -> Result<impl UpdateListener<Err = Infallible> + use<>, WebhookError> {
-    check_secret(&cfg.secret).map_err(|e| WebhookError::Config(format!("WEBHOOK_SECRET {e}")))?;
+    check_secret(cfg.secret.expose())
+        .map_err(|e| WebhookError::Config(format!("WEBHOOK_SECRET {e}")))?;
     if cfg.path() == HEALTH_PATH {
         return Err(WebhookError::Config(format!(
             "the webhook path must not be {HEALTH_PATH}"
@@ -288,7 +279,7 @@ pub async fn listener_with(
 
     if register {
         bot.set_webhook(cfg.url.clone())
-            .secret_token(cfg.secret.clone())
+            .secret_token(cfg.secret.expose().to_string())
             .max_connections(MAX_CONNECTIONS)
             .await
             .map_err(|e| WebhookError::Register(redact_token(&e.to_string(), bot.token())))?;
@@ -301,12 +292,13 @@ pub async fn listener_with(
     // teloxide's router checks the secret too (401), queues updates and answers 200; our layer
     // in front of it answers 401 for a missing or malformed header as well (teloxide says 400),
     // compares in constant time, and keeps unparsable bodies out of teloxide's error log.
-    let options = Options::new(cfg.listen, cfg.url.clone()).secret_token(cfg.secret.clone());
+    let options =
+        Options::new(cfg.listen, cfg.url.clone()).secret_token(cfg.secret.expose().to_string());
     let (listener, stop, router) = webhooks::axum_no_setup(options);
     let app = router
         .layer(middleware::from_fn_with_state(
             Guard {
-                secret: Arc::from(cfg.secret.as_str()),
+                secret: Arc::from(cfg.secret.expose()),
                 completions,
             },
             guard,

@@ -27,9 +27,7 @@ pub async fn on_callback(bot: Bot, q: CallbackQuery, store: Arc<Store>) -> Handl
     }
     match CallbackData::parse(data) {
         None => {
-            bot.answer_callback_query(q.id.clone())
-                .text(texts.bot.stale_button.clone())
-                .await?;
+            feedback::answer_with(&bot, &q, &texts.bot.stale_button).await?;
         }
         Some(CallbackData::Section(section)) => {
             bot.answer_callback_query(q.id.clone()).await?;
