@@ -729,10 +729,10 @@ async fn feedback_is_stored_without_text_until_the_user_agrees_and_forget_erases
 
     let rows = bot.store.export_feedback().await.unwrap();
     assert_eq!(rows.len(), 1);
-    assert_eq!(rows[0].verdict, "scam");
-    assert!(!rows[0].accurate);
-    assert!(rows[0].rule_ids.iter().any(|r| r.starts_with("cred.")));
-    assert_eq!(rows[0].text_hash.len(), 64);
+    assert_eq!(rows[0].vote.verdict, "scam");
+    assert!(!rows[0].vote.accurate);
+    assert!(rows[0].vote.rule_ids.iter().any(|r| r.starts_with("cred.")));
+    assert_eq!(rows[0].vote.text_hash.len(), 64);
     assert!(rows[0].redacted_text.is_none(), "no text before consent");
     let id = rows[0].id;
 

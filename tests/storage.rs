@@ -746,17 +746,17 @@ async fn feedback_add_correct_attach_export() {
         assert_eq!(rows.len(), 2);
         let (r1, r2) = (&rows[0], &rows[1]);
         assert_eq!(r1.id, id1);
-        assert_eq!(r1.user_id, 41);
-        assert_eq!(r1.verdict, "scam");
-        assert!(r1.accurate);
-        assert_eq!(r1.rule_ids, first.rule_ids);
-        assert_eq!(r1.text_hash, "ab12");
-        assert_eq!(r1.created_at, 1_717_000_000);
+        assert_eq!(r1.vote.user_id, 41);
+        assert_eq!(r1.vote.verdict, "scam");
+        assert!(r1.vote.accurate);
+        assert_eq!(r1.vote.rule_ids, first.rule_ids);
+        assert_eq!(r1.vote.text_hash, "ab12");
+        assert_eq!(r1.vote.created_at, 1_717_000_000);
         assert_eq!(r1.corrected_verdict, None);
         assert_eq!(r1.redacted_text, None);
         assert_eq!(r2.id, id2);
-        assert!(!r2.accurate);
-        assert!(r2.rule_ids.is_empty());
+        assert!(!r2.vote.accurate);
+        assert!(r2.vote.rule_ids.is_empty());
         assert_eq!(r2.corrected_verdict.as_deref(), Some("scam"));
         assert_eq!(r2.redacted_text.as_deref(), Some("请转账到 [卡号]"));
 
@@ -965,7 +965,7 @@ async fn forget_user_leaves_no_row_about_them() {
         assert!(store.list_reminders(alice).await.unwrap().is_empty());
         assert_eq!(store.get_dialogue(alice as i64).await.unwrap(), None);
         let feedback = store.export_feedback().await.unwrap();
-        assert!(feedback.iter().all(|f| f.user_id != alice));
+        assert!(feedback.iter().all(|f| f.vote.user_id != alice));
 
         // Bob and the group keep everything.
         assert_eq!(

@@ -360,12 +360,12 @@ pub fn feedback_export() -> ExitCode {
         let Some(text) = &row.redacted_text else {
             continue;
         };
-        let label = match (&row.corrected_verdict, row.accurate) {
+        let label = match (&row.corrected_verdict, row.vote.accurate) {
             (Some(v), _) => v.clone(),
-            (None, true) => row.verdict.clone(),
+            (None, true) => row.vote.verdict.clone(),
             (None, false) => continue,
         };
-        let line = serde_json::json!({"id": format!("feedback-{}", row.id), "text": text, "label": label, "rules": row.rule_ids});
+        let line = serde_json::json!({"id": format!("feedback-{}", row.id), "text": text, "label": label, "rules": row.vote.rule_ids});
         if writeln!(out, "{line}").is_err() {
             break;
         }

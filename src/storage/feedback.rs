@@ -22,23 +22,12 @@ pub struct NewFeedback {
     pub created_at: i64,
 }
 
-/// A stored feedback row, every column.
+/// A stored feedback row: the vote as it was added, and what came after 👎.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct FeedbackRow {
     /// Row id.
     pub id: i64,
-    /// Telegram user.
-    pub user_id: u64,
-    /// The verdict the bot gave.
-    pub verdict: String,
-    /// 👍 (`true`) or 👎 (`false`).
-    pub accurate: bool,
-    /// Ids of the rules that fired.
-    pub rule_ids: Vec<String>,
-    /// Hash of the message text.
-    pub text_hash: String,
-    /// Unix time of the feedback.
-    pub created_at: i64,
+    pub vote: NewFeedback,
     /// What the user said the verdict should have been, after 👎.
     pub corrected_verdict: Option<String>,
     /// The redacted message text, if the user agreed to submit it.
@@ -79,16 +68,13 @@ impl Store {
         verdict: &str,
     ) -> Result<bool> {
         check_verdict(verdict)?;
-        let done = sqlx::query(
+        let query = sqlx::query(
             "UPDATE feedback SET corrected_verdict = $1 WHERE id = $2 AND user_id = $3",
         )
         .bind(verdict)
         .bind(id)
-        .bind(user_key(user_id)?)
-        .execute(&self.pool)
-        .await
-        .map_err(db("set_feedback_correction"))?;
-        Ok(done.rows_affected() > 0)
+        .bind(user_key(user_id)?);
+        Ok(self.run(query, "set_feedback_correction").await? > 0)
     }
 
     /// Attaches the message text, which the caller has already redacted (ID, card and phone
@@ -99,15 +85,12 @@ impl Store {
         user_id: u64,
         redacted_text: &str,
     ) -> Result<bool> {
-        let done =
+        let query =
             sqlx::query("UPDATE feedback SET redacted_text = $1 WHERE id = $2 AND user_id = $3")
                 .bind(redacted_text)
                 .bind(id)
-                .bind(user_key(user_id)?)
-                .execute(&self.pool)
-                .await
-                .map_err(db("attach_feedback_text"))?;
-        Ok(done.rows_affected() > 0)
+                .bind(user_key(user_id)?);
+        Ok(self.run(query, "attach_feedback_text").await? > 0)
     }
 
     /// Every feedback row, oldest first, for `loanguard feedback export`.
@@ -136,12 +119,14 @@ fn from_row(row: &AnyRow, op: &'static str) -> Result<FeedbackRow> {
     let accurate: i64 = get(row, "accurate", op)?;
     Ok(FeedbackRow {
         id: get(row, "id", op)?,
-        user_id: user_from_key(get(row, "user_id", op)?)?,
-        verdict: get(row, "verdict", op)?,
-        accurate: accurate != 0,
-        rule_ids: serde_json::from_str(&rule_ids).map_err(|e| StorageError::json(op, &e))?,
-        text_hash: get(row, "text_hash", op)?,
-        created_at: get(row, "created_at", op)?,
+        vote: NewFeedback {
+            user_id: user_from_key(get(row, "user_id", op)?)?,
+            verdict: get(row, "verdict", op)?,
+            accurate: accurate != 0,
+            rule_ids: serde_json::from_str(&rule_ids).map_err(|e| StorageError::json(op, &e))?,
+            text_hash: get(row, "text_hash", op)?,
+            created_at: get(row, "created_at", op)?,
+        },
         corrected_verdict: get(row, "corrected_verdict", op)?,
         redacted_text: get(row, "redacted_text", op)?,
     })

@@ -32,6 +32,9 @@ use sqlx::any::{AnyConnectOptions, AnyPoolOptions, AnyRow};
 use sqlx::migrate::{MigrateError, Migrator};
 use sqlx::{Any, AnyPool, Executor, Row, Transaction};
 
+/// A statement with its arguments bound, for [`Store::run`].
+type AnyQuery<'q> = sqlx::query::Query<'q, Any, sqlx::any::AnyArguments<'q>>;
+
 static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/sqlite");
 static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/postgres");
 
@@ -234,28 +237,28 @@ impl Store {
         row.map(|r| get(&r, "dialogue", OP)).transpose()
     }
 
+    /// Runs a statement; returns how many rows it changed.
+    async fn run(&self, query: AnyQuery<'_>, op: &'static str) -> Result<u64> {
+        let done = query.execute(&self.pool).await.map_err(db(op))?;
+        Ok(done.rows_affected())
+    }
+
     /// Stores the dialogue state (JSON) of a chat, replacing any earlier one.
     pub async fn set_dialogue(&self, chat_id: i64, json: &str) -> Result<()> {
-        sqlx::query(
+        let query = sqlx::query(
             "INSERT INTO dialogues (chat_id, dialogue) VALUES ($1, $2) \
              ON CONFLICT (chat_id) DO UPDATE SET dialogue = excluded.dialogue",
         )
         .bind(chat_id)
-        .bind(json)
-        .execute(&self.pool)
-        .await
-        .map_err(db("set_dialogue"))?;
+        .bind(json);
+        self.run(query, "set_dialogue").await?;
         Ok(())
     }
 
     /// Removes a chat's dialogue state; `true` if there was one.
     pub async fn remove_dialogue(&self, chat_id: i64) -> Result<bool> {
-        let done = sqlx::query("DELETE FROM dialogues WHERE chat_id = $1")
-            .bind(chat_id)
-            .execute(&self.pool)
-            .await
-            .map_err(db("remove_dialogue"))?;
-        Ok(done.rows_affected() > 0)
+        let query = sqlx::query("DELETE FROM dialogues WHERE chat_id = $1").bind(chat_id);
+        Ok(self.run(query, "remove_dialogue").await? > 0)
     }
 
     /// A teloxide dialogue storage over this store (JSON, keyed by chat).
@@ -267,15 +270,13 @@ impl Store {
 
     /// Saves a user's plan (JSON), replacing any earlier one.
     pub async fn save_plan(&self, user_id: u64, json: &str) -> Result<()> {
-        sqlx::query(
+        let query = sqlx::query(
             "INSERT INTO plans (user_id, plan) VALUES ($1, $2) \
              ON CONFLICT (user_id) DO UPDATE SET plan = excluded.plan",
         )
         .bind(user_key(user_id)?)
-        .bind(json)
-        .execute(&self.pool)
-        .await
-        .map_err(db("save_plan"))?;
+        .bind(json);
+        self.run(query, "save_plan").await?;
         Ok(())
     }
 
@@ -292,12 +293,8 @@ impl Store {
 
     /// Deletes the user's saved plan; `true` if there was one.
     pub async fn delete_plan(&self, user_id: u64) -> Result<bool> {
-        let done = sqlx::query("DELETE FROM plans WHERE user_id = $1")
-            .bind(user_key(user_id)?)
-            .execute(&self.pool)
-            .await
-            .map_err(db("delete_plan"))?;
-        Ok(done.rows_affected() > 0)
+        let query = sqlx::query("DELETE FROM plans WHERE user_id = $1").bind(user_key(user_id)?);
+        Ok(self.run(query, "delete_plan").await? > 0)
     }
 
     // ----- group settings ------------------------------------------------------------------
@@ -325,15 +322,13 @@ impl Store {
     /// Sets (or with `None` or `Some(0)`, turns off) auto-deleting the bot's replies in a group.
     pub async fn set_group_auto_delete(&self, chat_id: i64, minutes: Option<u32>) -> Result<()> {
         let minutes = minutes.filter(|&m| m > 0).map(i64::from);
-        sqlx::query(
+        let query = sqlx::query(
             "INSERT INTO group_settings (chat_id, auto_delete_minutes) VALUES ($1, $2) \
              ON CONFLICT (chat_id) DO UPDATE SET auto_delete_minutes = excluded.auto_delete_minutes",
         )
         .bind(chat_id)
-        .bind(minutes)
-        .execute(&self.pool)
-        .await
-        .map_err(db("set_group_auto_delete"))?;
+        .bind(minutes);
+        self.run(query, "set_group_auto_delete").await?;
         Ok(())
     }
 
@@ -345,26 +340,20 @@ impl Store {
                 "language code longer than 16 characters",
             ));
         }
-        sqlx::query(
+        let query = sqlx::query(
             "INSERT INTO group_settings (chat_id, language) VALUES ($1, $2) \
              ON CONFLICT (chat_id) DO UPDATE SET language = excluded.language",
         )
         .bind(chat_id)
-        .bind(language)
-        .execute(&self.pool)
-        .await
-        .map_err(db("set_group_language"))?;
+        .bind(language);
+        self.run(query, "set_group_language").await?;
         Ok(())
     }
 
     /// Forgets a group's settings (for example when the bot leaves it); `true` if it had any.
     pub async fn delete_group_settings(&self, chat_id: i64) -> Result<bool> {
-        let done = sqlx::query("DELETE FROM group_settings WHERE chat_id = $1")
-            .bind(chat_id)
-            .execute(&self.pool)
-            .await
-            .map_err(db("delete_group_settings"))?;
-        Ok(done.rows_affected() > 0)
+        let query = sqlx::query("DELETE FROM group_settings WHERE chat_id = $1").bind(chat_id);
+        Ok(self.run(query, "delete_group_settings").await? > 0)
     }
 
     // ----- handled updates -----------------------------------------------------------------
@@ -372,14 +361,11 @@ impl Store {
     /// Records that an update was handled; `false` if it already was (another instance or an
     /// earlier delivery took it), so the caller should skip it.
     pub async fn mark_update_handled(&self, update_id: i64) -> Result<bool> {
-        let done = sqlx::query(
+        let query = sqlx::query(
             "INSERT INTO handled_updates (update_id) VALUES ($1) ON CONFLICT (update_id) DO NOTHING",
         )
-        .bind(update_id)
-        .execute(&self.pool)
-        .await
-        .map_err(db("mark_update_handled"))?;
-        Ok(done.rows_affected() == 1)
+        .bind(update_id);
+        Ok(self.run(query, "mark_update_handled").await? == 1)
     }
 
     /// Records `update_id` and the updates its reply also answers (the rest of a batch of
@@ -423,15 +409,12 @@ impl Store {
 
     /// Keeps only the `keep_last` highest update ids; returns how many were deleted.
     pub async fn prune_handled_updates(&self, keep_last: i64) -> Result<u64> {
-        let done = sqlx::query(
+        let query = sqlx::query(
             "DELETE FROM handled_updates WHERE update_id <= \
              (SELECT update_id FROM handled_updates ORDER BY update_id DESC LIMIT 1 OFFSET $1)",
         )
-        .bind(keep_last.max(0))
-        .execute(&self.pool)
-        .await
-        .map_err(db("prune_handled_updates"))?;
-        Ok(done.rows_affected())
+        .bind(keep_last.max(0));
+        self.run(query, "prune_handled_updates").await
     }
 
     // ----- /forget -------------------------------------------------------------------------

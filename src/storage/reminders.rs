@@ -112,23 +112,17 @@ impl Store {
 
     /// Deletes all the user's reminders; returns how many.
     pub async fn delete_reminders(&self, user_id: u64) -> Result<u64> {
-        let done = sqlx::query("DELETE FROM reminders WHERE user_id = $1")
-            .bind(user_key(user_id)?)
-            .execute(&self.pool)
-            .await
-            .map_err(db("delete_reminders"))?;
-        Ok(done.rows_affected())
+        let query =
+            sqlx::query("DELETE FROM reminders WHERE user_id = $1").bind(user_key(user_id)?);
+        self.run(query, "delete_reminders").await
     }
 
     /// Deletes one of the user's reminders; `false` if it is not theirs or does not exist.
     pub async fn delete_reminder(&self, user_id: u64, id: i64) -> Result<bool> {
-        let done = sqlx::query("DELETE FROM reminders WHERE id = $1 AND user_id = $2")
+        let query = sqlx::query("DELETE FROM reminders WHERE id = $1 AND user_id = $2")
             .bind(id)
-            .bind(user_key(user_id)?)
-            .execute(&self.pool)
-            .await
-            .map_err(db("delete_reminder"))?;
-        Ok(done.rows_affected() > 0)
+            .bind(user_key(user_id)?);
+        Ok(self.run(query, "delete_reminder").await? > 0)
     }
 
     /// Moves all the user's reminders to `hour` (0–23, Asia/Shanghai); returns how many.
