@@ -589,13 +589,18 @@ impl RuleSet {
                     continue;
                 }
             };
+            // Each term needs words of its own: "联系人" is a contact, not also a threat to
+            // contact, so a reason never rests on one word read twice.
+            let free = |spans: &[Range<usize>], o: &Occurrence| {
+                spans.iter().all(|s| o.end <= s.start || s.end <= o.start)
+            };
             for a in of(anchor.id).iter().filter(|o| matches(anchor, o)) {
                 let mut spans: Vec<Range<usize>> = std::iter::once(a.start..a.end).collect();
                 let all_near = rest_all.iter().all(|t| {
                     match of(t.id)
                         .iter()
                         .filter(|o| matches(*t, o))
-                        .find(|o| near(a, o))
+                        .find(|o| near(a, o) && free(&spans, o))
                     {
                         Some(o) => {
                             spans.push(o.start..o.end);
@@ -612,7 +617,7 @@ impl RuleSet {
                         of(t.id)
                             .iter()
                             .filter(|o| matches(*t, o))
-                            .find(|o| near(a, o))
+                            .find(|o| near(a, o) && free(&spans, o))
                     });
                     match found {
                         Some(o) => spans.push(o.start..o.end),
@@ -662,5 +667,64 @@ fn gap(a: &Occurrence, b: &Occurrence) -> usize {
         b.start - a.end
     } else {
         a.start.saturating_sub(b.end)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rule_set(concepts: &[(&str, &[&str])], all: &[&str]) -> RuleSet {
+        let file = RuleFile {
+            version: "test".into(),
+            negation: NegationSpec {
+                cues: vec!["不".into()],
+                before: 2,
+                after: 0,
+                ignore: Vec::new(),
+                clause: Vec::new(),
+                clause_after: Vec::new(),
+                list_joiners: Vec::new(),
+            },
+            concepts: concepts
+                .iter()
+                .map(|(name, words)| {
+                    let words = words.iter().map(|w| w.to_string()).collect();
+                    (name.to_string(), words)
+                })
+                .collect(),
+            rules: vec![RuleSpec {
+                id: "test.rule".into(),
+                category: Category::ThirdPartyContact,
+                kind: RuleKind::Violation,
+                weight: 10,
+                all: all.iter().map(|t| t.to_string()).collect(),
+                any: Vec::new(),
+                none: Vec::new(),
+                context: Vec::new(),
+                window: Some(20),
+                safety: false,
+                situation: None,
+                subject: None,
+            }],
+        };
+        RuleSet::compile(file, str::to_string).unwrap()
+    }
+
+    fn fires(rules: &RuleSet, text: &str) -> bool {
+        let mut occurrences = Vec::new();
+        rules.scan_concepts(text, &mut occurrences);
+        !rules.evaluate(&occurrences).is_empty()
+    }
+
+    #[test]
+    fn each_term_of_a_rule_needs_words_of_its_own() {
+        let rules = rule_set(
+            &[("person", &["联系人"]), ("contact", &["联系"])],
+            &["person", "contact"],
+        );
+        // "联系人" is a person; it is not also the act of contacting.
+        assert!(!fires(&rules, "你是他的紧急联系人"));
+        assert!(fires(&rules, "我们会联系你的紧急联系人"));
     }
 }
