@@ -141,3 +141,13 @@ fn descriptions_in_english_get_english_steps() {
     let reply = replies[0].doc.to_plain();
     assert!(reply.contains(&en.situations.relative_header), "{reply}");
 }
+
+#[test]
+fn quotes_mask_card_and_phone_numbers_like_the_entity_list() {
+    let reply = check(
+        "【法院通知】您的网贷逾期已被起诉，请拨打12368核实，并将欠款转至以下账户撤诉：6222021234567890123，联系书记员13912345678",
+        &["12368"],
+        &["6222021234567890123", "13912345678"],
+    );
+    assert!(reply.contains("0123"), "{reply}");
+}

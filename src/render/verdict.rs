@@ -2,7 +2,7 @@
 //! violations, and the article's next steps for that verdict.
 
 use super::doc::{Doc, Inline, Paragraph};
-use super::redact::redact_text;
+use super::redact::{redact_text, redact_with};
 use crate::classifier::{
     Context, EntityKind, ForwardOrigin, MAX_INPUT_BYTES, Note, Report, Signal, Situation, Subject,
     Verdict,
@@ -294,11 +294,13 @@ fn reason_line(n: usize, s: &Signal<'_>, texts: &Responses, view: View) -> Vec<I
     pieces
 }
 
+/// The quoted words, with personal numbers masked as in the entity list (and, for a group,
+/// amounts too).
 fn quote(evidence: &str, redact: bool) -> String {
     let text = if redact {
         redact_text(evidence)
     } else {
-        evidence.to_string()
+        redact_with(evidence, false)
     };
     let mut chars = text.chars();
     let short: String = chars.by_ref().take(MAX_QUOTE_CHARS).collect();
