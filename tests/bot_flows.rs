@@ -911,3 +911,45 @@ async fn the_plan_promises_lenders_no_more_than_the_budget_and_puts_overdue_firs
     let first = all.find("1. 小贷甲").expect("the overdue loan first");
     assert!(!all[..first].contains("1. 信用卡乙"), "{all}");
 }
+
+#[tokio::test]
+async fn the_facts_the_bot_states_hold_for_the_case_in_front_of_it() {
+    let bot = Harness::start(50, 5).await;
+    let t = zh();
+    // A rate far above the protected lines is named, with where to ask.
+    let calls = bot
+        .send(private_text(
+            250,
+            "/plan 收入8000 支出5000 某贷1万 年化500% 借呗5000 年化12%",
+        ))
+        .await;
+    let plan = calls.texts().join("\n");
+    assert!(plan.contains(&t.planner.result.rate_limits_title), "{plan}");
+    assert!(plan.contains("12378") && plan.contains("12348"), "{plan}");
+    // An arrest threat over a credit card does not get a flat "you cannot be arrested".
+    let card = private_reply(
+        &bot,
+        251,
+        "【某银行信用卡中心】你的信用卡透支已逾期半年，经两次催收仍未还款，涉嫌恶意透支，再不还就抓你坐牢",
+    )
+    .await;
+    assert!(card.contains("恶意透支"), "{card}");
+    // A bank's own hotline is known, not reported as missing from the directory.
+    let bank = private_reply(
+        &bot,
+        252,
+        "【中国银行】您的信用卡本期账单已逾期，请通过手机银行还款，如有疑问请致电95566。",
+    )
+    .await;
+    assert!(!bank.contains("不在我们的官方号码目录里"), "{bank}");
+    // /help lists every command of the menu.
+    let help = private_reply(&bot, 253, "/help").await;
+    for command in [
+        "/verify", "/plan", "/remind", "/cancel", "/legal", "/privacy", "/forget",
+    ] {
+        assert!(
+            help.contains(command),
+            "{command} missing from /help: {help}"
+        );
+    }
+}
