@@ -21,7 +21,7 @@ use loanguard::storage::Store;
 use serde_json::{Value, json};
 use support::fake_api::{BOT_ID, FIRST_MESSAGE_ID, FakeBotApi};
 use support::telegram_html;
-use teloxide::dispatching::Dispatcher;
+use teloxide::dispatching::{Dispatcher, UpdateFilterExt};
 use teloxide::dptree::deps;
 use teloxide::error_handlers::IgnoringErrorHandlerSafe;
 use teloxide::prelude::*;
@@ -48,6 +48,15 @@ struct Harness {
 impl Harness {
     /// Starts the bot with this batch window and group limit (other settings as deployed).
     async fn start(window_ms: u64, group_limit: u32) -> Harness {
+        Self::start_with(schema(), window_ms, group_limit).await
+    }
+
+    /// As [`Harness::start`], with another handler tree inside the tracking wrapper.
+    async fn start_with(
+        tree: teloxide::dispatching::UpdateHandler<loanguard::bot::handlers::HandlerError>,
+        window_ms: u64,
+        group_limit: u32,
+    ) -> Harness {
         let api = FakeBotApi::start();
         api.set_bot_username(BOT_USERNAME);
         let store = Arc::new(Store::connect(&temp_db()).await.expect("a SQLite database"));
@@ -59,7 +68,7 @@ impl Harness {
         let bot = Bot::new(TOKEN).set_api_url(api.url().parse().unwrap());
         // As `loanguard::bot::run` builds it.
         let tracker = Arc::new(Tracker::default());
-        let mut dispatcher = Dispatcher::builder(bot.clone(), listener::tracked(schema()))
+        let mut dispatcher = Dispatcher::builder(bot.clone(), listener::tracked(tree))
             .dependencies(deps![state, store.clone(), tracker.clone()])
             .distribution_function(distribution)
             .default_handler(|_| async {})
@@ -952,4 +961,38 @@ async fn the_facts_the_bot_states_hold_for_the_case_in_front_of_it() {
             "{command} missing from /help: {help}"
         );
     }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Hardening
+// ---------------------------------------------------------------------------------------------
+
+#[tokio::test]
+async fn a_panicking_handler_stalls_nobody() {
+    // The real tree, behind a handler that panics on one word.
+    let tree = dptree::entry()
+        .branch(
+            Update::filter_message()
+                .filter(|msg: Message| msg.text() == Some("💥"))
+                .endpoint(|| async { panic!("a bug in a handler") }),
+        )
+        .branch(schema());
+    let bot = Harness::start_with(tree, 50, 5).await;
+    let calls = bot.send(private_text(300, "💥")).await;
+    assert_eq!(
+        calls.last_text(),
+        zh().bot.error,
+        "the user hears something went wrong"
+    );
+    // The same chat and another one are answered after it, and the offset moved on.
+    let calls = bot.send(private_text(301, "请把验证码发给我")).await;
+    assert!(calls.last_text().contains(&zh().verdict.scam));
+    let other = message(
+        302,
+        user_with(789, "zh-hans"),
+        private_chat(789),
+        "请把验证码发给我",
+    );
+    let calls = bot.send(json!({ "message": other })).await;
+    assert!(calls.last_text().contains(&zh().verdict.scam));
 }

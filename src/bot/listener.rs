@@ -18,6 +18,9 @@ use std::ops::ControlFlow;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use std::panic::AssertUnwindSafe;
+
+use futures_util::FutureExt;
 use futures_util::stream::{self, Stream};
 use teloxide::dispatching::UpdateHandler;
 use teloxide::prelude::*;
@@ -31,6 +34,7 @@ use super::handlers::HandlerError;
 use super::send::SendError;
 use super::state::BotState;
 use super::webhook::Completions;
+use crate::render::{Reply, text_doc};
 use crate::storage::Store;
 
 /// Telegram's (and the listener's) number of updates per getUpdates answer.
@@ -275,15 +279,32 @@ pub fn tracked(inner: UpdateHandler<HandlerError>) -> UpdateHandler<HandlerError
                     tracker.done(id);
                     return Ok(());
                 }
-                let deps = dptree::deps![update, bot, me, state, store.clone()];
+                let bot_for_errors = bot.clone();
+                let deps = dptree::deps![update.clone(), bot, me, state, store.clone()];
                 let current = super::reply_claim::Current::new(id, store.clone());
-                let result = super::reply_claim::scope(current.clone(), async {
+                let chat = update.chat().map(|c| c.id);
+                let handling = super::reply_claim::scope(current.clone(), async {
                     match inner.dispatch(deps).await {
                         ControlFlow::Break(result) => result,
                         ControlFlow::Continue(_) => Ok(()),
                     }
-                })
-                .await;
+                });
+                // A panicking handler must not leave its update in flight for good, nor kill
+                // the worker that serves its chat: it is caught, logged without its message,
+                // and the user gets the generic error.
+                let result = match AssertUnwindSafe(handling).catch_unwind().await {
+                    Ok(result) => result,
+                    Err(_) => {
+                        tracing::error!(update = id, "a handler panicked; the update is dropped");
+                        if let Some(chat) = chat {
+                            let texts =
+                                crate::responses::Responses::get(crate::responses::Language::ZhCn);
+                            let reply = Reply::text(text_doc(&texts.bot.error));
+                            let _ = super::send::send(&bot_for_errors, chat, &reply, None).await;
+                        }
+                        Ok(())
+                    }
+                };
                 // An update that sent nothing (or failed before replying) is recorded now; one
                 // that replied was recorded just before its reply (see `once`).
                 if !current.claimed()

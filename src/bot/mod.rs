@@ -106,6 +106,14 @@ pub fn redact_token(text: &str, token: &str) -> String {
 
 /// Runs the bot with long polling until SIGINT or SIGTERM.
 pub async fn run(config: Config) -> anyhow::Result<()> {
+    // The default hook prints a panic's message, and a slicing panic quotes the string it
+    // sliced: message text must never reach the log, so only the place is logged.
+    std::panic::set_hook(Box::new(|info| {
+        let location = info
+            .location()
+            .map(|l| format!("{}:{}", l.file(), l.line()));
+        tracing::error!(location, "panic");
+    }));
     let mut bot = Bot::new(config.token.expose());
     if let Some(url) = &config.api_url {
         bot = bot.set_api_url(url.clone());
