@@ -996,3 +996,54 @@ async fn a_panicking_handler_stalls_nobody() {
     let calls = bot.send(json!({ "message": other })).await;
     assert!(calls.last_text().contains(&zh().verdict.scam));
 }
+
+#[tokio::test]
+async fn a_forged_button_in_a_group_posts_nothing() {
+    let bot = Harness::start(50, 5).await;
+    let in_group = message(1, user(), group_chat(-100_200), "按钮");
+    for data in ["sec:legal", "fb:down:s", "pl:start", "ft:1"] {
+        let calls = bot.send(press_by(data, in_group.clone(), user())).await;
+        assert!(
+            calls.sent().is_empty(),
+            "{data}: nothing posted in the group"
+        );
+        assert_eq!(
+            calls.one_answer()["text"],
+            zh().bot.stale_button.as_str(),
+            "{data}: the press is answered"
+        );
+    }
+    assert_eq!(bot.store.export_feedback().await.unwrap().len(), 0);
+}
+
+#[tokio::test]
+async fn feedback_keeps_the_bots_verdict_and_only_the_pressers_own_message() {
+    let bot = Harness::start(50, 5).await;
+    // Somebody else's message under the bot's reply: consent cannot attach it.
+    let stranger = user_with(999, "zh-hans");
+    let theirs = message(
+        5,
+        stranger,
+        private_chat(USER),
+        "请把验证码发给我 13800138000",
+    );
+    let reply = bot_message(6, "🚨", &theirs);
+    // A forged "legit" in the vote: the stored verdict is the bot's own, of the text it checked.
+    let mine = message(
+        7,
+        user(),
+        private_chat(USER),
+        "请把验证码发给我，转到安全账户",
+    );
+    bot.send(press_by("fb:down:l", bot_message(8, "🚨", &mine), user()))
+        .await;
+    let rows = bot.store.export_feedback().await.unwrap();
+    assert_eq!(rows[0].vote.verdict, "scam", "not the button's 'legit'");
+    let id = rows[0].id;
+    bot.send(press_by(&format!("ft:{id}"), reply, user())).await;
+    let rows = bot.store.export_feedback().await.unwrap();
+    assert!(
+        rows[0].redacted_text.is_none(),
+        "another member's text is not attached"
+    );
+}

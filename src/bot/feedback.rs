@@ -19,10 +19,14 @@ pub fn text_hash(text: &str) -> String {
     digest.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// The text of the message a bot message replied to (the checked message).
+/// The text of the message a bot message replied to (the checked message), when the presser
+/// wrote it: nobody can attach someone else's message to their feedback.
 fn checked_text(q: &CallbackQuery) -> Option<(String, MessageId)> {
     let msg = q.regular_message()?;
     let original = msg.reply_to_message()?;
+    if original.from.as_ref().is_none_or(|u| u.id != q.from.id) {
+        return None;
+    }
     let text = original.text().or_else(|| original.caption())?;
     Some((text.to_string(), original.id))
 }
@@ -36,7 +40,8 @@ pub async fn on_vote(
     verdict: Verdict,
     texts: &Responses,
 ) -> Result<(), crate::bot::send::SendError> {
-    let (rule_ids, hash, original) = match checked_text(q) {
+    // The verdict is the bot's own on the checked text, not what the button claims.
+    let (verdict, rule_ids, hash, original) = match checked_text(q) {
         Some((text, id)) => {
             let report = Classifier::shared().classify(&text);
             let ids = report
@@ -45,9 +50,9 @@ pub async fn on_vote(
                 .chain(&report.violations)
                 .map(|s| s.id().to_string())
                 .collect();
-            (ids, text_hash(&text), Some(id))
+            (report.verdict, ids, text_hash(&text), Some(id))
         }
-        None => (Vec::new(), String::new(), None),
+        None => (verdict, Vec::new(), String::new(), None),
     };
     let row = NewFeedback {
         user_id: q.from.id.0,

@@ -20,6 +20,12 @@ pub async fn on_callback(bot: Bot, q: CallbackQuery, store: Arc<Store>) -> Handl
         .map(|m| m.chat().id)
         .unwrap_or(ChatId(q.from.id.0 as i64));
     let data = q.data.as_deref().unwrap_or_default();
+    // The bot's buttons with data live in private chats only (a group verdict has a link):
+    // anything pressed elsewhere is stale or forged, and posts nothing.
+    if !chat.is_user() {
+        feedback::answer_with(&bot, &q, &texts.bot.stale_button).await?;
+        return Ok(());
+    }
     if let Some(button) = PlanButton::parse(data) {
         bot.answer_callback_query(q.id.clone()).await?;
         plan::on_button(&bot, &store, chat, q.from.id.0, button, texts).await?;
