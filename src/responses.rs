@@ -69,6 +69,8 @@ pub struct BotTexts {
     pub help: String,
     pub privacy: String,
     pub forget_done: String,
+    /// /forget when the database could not delete: nothing was deleted.
+    pub forget_failed: String,
     pub verify_checklist: String,
     pub respond: String,
     pub plan: String,

@@ -1047,3 +1047,27 @@ async fn feedback_keeps_the_bots_verdict_and_only_the_pressers_own_message() {
         "another member's text is not attached"
     );
 }
+
+#[tokio::test]
+async fn forget_with_the_database_down_says_it_failed() {
+    let bot = Harness::start(50, 5).await;
+    bot.store.close().await;
+    let calls = bot.send(private_text(310, "/forget")).await;
+    assert_eq!(calls.last_text(), zh().bot.forget_failed);
+}
+
+#[tokio::test]
+async fn removed_from_a_group_forgets_its_settings() {
+    let bot = Harness::start(50, 5).await;
+    let group = -1_001_293_752_024;
+    bot.store
+        .set_group_language(group, Some("en".to_string()))
+        .await
+        .unwrap();
+    let calls = bot
+        .send(fixture("update_my_chat_member_removed_from_group.json"))
+        .await;
+    assert!(calls.sent().is_empty());
+    let settings = bot.store.group_settings(group).await.unwrap();
+    assert_eq!(settings.language, None, "nothing kept about the group");
+}

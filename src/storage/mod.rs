@@ -528,6 +528,9 @@ async fn connect_sqlite(url: &str) -> Result<AnyPool> {
                 // In WAL mode, NORMAL survives a crash of the process (not of the machine) and
                 // commits without an fsync, which keeps "reply sent, not yet recorded" short.
                 conn.execute("PRAGMA synchronous = NORMAL").await?;
+                // Deleted rows (after /forget) are overwritten with zeros, not left in free
+                // pages for anyone who reads the file.
+                conn.execute("PRAGMA secure_delete = ON").await?;
                 Ok(())
             })
         });

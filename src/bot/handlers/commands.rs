@@ -174,10 +174,14 @@ pub async fn forget(
 ) -> HandlerResult {
     let user = user_id(&msg);
     let memory = state.forget_user(user, msg.chat.id.0);
-    let stored = store
-        .forget_user(user, msg.chat.id.0)
-        .await
-        .unwrap_or_default();
+    let stored = match store.forget_user(user, msg.chat.id.0).await {
+        Ok(stored) => stored,
+        // Saying "0 deleted" here would be a lie: say it failed, and to try again.
+        Err(e) => {
+            tracing::warn!(error = %e, "could not forget a user");
+            return answer_text(&bot, &msg, &texts.bot.forget_failed).await;
+        }
+    };
     let n = |v: u64| v.to_string();
     let done = fill(
         &texts.bot.forget_done,
