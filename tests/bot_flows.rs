@@ -1071,3 +1071,16 @@ async fn removed_from_a_group_forgets_its_settings() {
     let settings = bot.store.group_settings(group).await.unwrap();
     assert_eq!(settings.language, None, "nothing kept about the group");
 }
+
+#[tokio::test]
+async fn pressing_one_button_again_and_again_keeps_one_row_and_one_answer_each() {
+    let bot = Harness::start(50, 5).await;
+    let mine = message(7, user(), private_chat(USER), "请把验证码发给我，转到安全账户");
+    let under = bot_message(8, "🚨", &mine);
+    for _ in 0..200 {
+        let calls = bot.send(press_by("fb:up:s", under.clone(), user())).await;
+        calls.one_answer();
+    }
+    let rows = bot.store.export_feedback().await.unwrap();
+    assert_eq!(rows.len(), 1, "one row per message and user");
+}

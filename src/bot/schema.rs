@@ -11,6 +11,7 @@
 //! | message, private, text, caption or image | checked ([`content::check`]) |
 //! | message, private, sticker, voice, … | what the bot can read instead |
 //! | edited message, private | checked again, the earlier reply edited |
+//! | button, over the user's limit | answered with "请稍后再试", nothing else |
 //! | button | [`buttons::on_callback`] |
 //! | the bot added to a group | one introduction |
 
@@ -26,7 +27,14 @@ pub fn schema() -> UpdateHandler<HandlerError> {
     dptree::entry()
         .branch(Update::filter_message().chain(messages()))
         .branch(Update::filter_edited_message().endpoint(edits::on_edited))
-        .branch(Update::filter_callback_query().endpoint(buttons::on_callback))
+        .branch(
+            Update::filter_callback_query()
+                .branch(
+                    dptree::filter_map(limits::presses_over_limit)
+                        .endpoint(limits::on_presses_over_limit),
+                )
+                .branch(dptree::endpoint(buttons::on_callback)),
+        )
         .branch(Update::filter_my_chat_member().endpoint(membership::on_my_chat_member))
 }
 

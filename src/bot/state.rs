@@ -154,6 +154,8 @@ pub struct Limits {
     pub group_limit_per_minute: u32,
     /// Messages one user may send in a minute before one "请稍后再试" and then silence.
     pub user_limit_per_minute: u32,
+    /// Button presses one user may make in a minute (the planner takes several in a row).
+    pub press_limit_per_minute: u32,
 }
 
 impl Default for Limits {
@@ -163,6 +165,7 @@ impl Default for Limits {
             max_batch: 20,
             group_limit_per_minute: 5,
             user_limit_per_minute: 10,
+            press_limit_per_minute: 30,
         }
     }
 }
@@ -178,6 +181,7 @@ pub struct BotState {
     batches: Mutex<BoundedMap<i64, Batch>>,
     groups: Mutex<BoundedMap<i64, Window>>,
     users: Mutex<BoundedMap<u64, Window>>,
+    presses: Mutex<BoundedMap<u64, Window>>,
 }
 
 impl BotState {
@@ -188,6 +192,7 @@ impl BotState {
             batches: Mutex::new(BoundedMap::new(MAX_CHATS)),
             groups: Mutex::new(BoundedMap::new(MAX_CHATS)),
             users: Mutex::new(BoundedMap::new(MAX_CHATS)),
+            presses: Mutex::new(BoundedMap::new(MAX_CHATS)),
         }
     }
 
@@ -247,6 +252,10 @@ impl BotState {
     /// The same sliding minute per user, for private messages.
     pub fn user_permit(&self, user: u64) -> Permit {
         permit(&self.users, user, self.limits.user_limit_per_minute)
+    }
+
+    pub fn press_permit(&self, user: u64) -> Permit {
+        permit(&self.presses, user, self.limits.press_limit_per_minute)
     }
 
     /// Deletes what the bot holds about a user; returns how many records went.

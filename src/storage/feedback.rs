@@ -38,10 +38,33 @@ pub struct FeedbackRow {
 const MAX_VERDICT_CHARS: usize = 32;
 
 impl Store {
-    /// Stores feedback; returns its id (to put in the follow-up buttons).
+    /// Stores feedback; returns its id (to put in the follow-up buttons). One row per user and
+    /// checked text: pressing 👍/👎 again on the same message changes that row, it does not add
+    /// one.
     pub async fn add_feedback(&self, new: &NewFeedback) -> Result<i64> {
         const OP: &str = "add_feedback";
         check_verdict(&new.verdict)?;
+        if !new.text_hash.is_empty() {
+            let earlier =
+                sqlx::query("SELECT id FROM feedback WHERE user_id = $1 AND text_hash = $2")
+                    .bind(user_key(new.user_id)?)
+                    .bind(new.text_hash.as_str())
+                    .fetch_optional(&self.pool)
+                    .await
+                    .map_err(db(OP))?;
+            if let Some(row) = earlier {
+                let id: i64 = get(&row, "id", OP)?;
+                let query = sqlx::query(
+                    "UPDATE feedback SET verdict = $1, accurate = $2, created_at = $3 WHERE id = $4",
+                )
+                .bind(new.verdict.as_str())
+                .bind(i64::from(new.accurate))
+                .bind(new.created_at)
+                .bind(id);
+                self.run(query, OP).await?;
+                return Ok(id);
+            }
+        }
         let rule_ids =
             serde_json::to_string(&new.rule_ids).map_err(|e| StorageError::json(OP, &e))?;
         let row = sqlx::query(

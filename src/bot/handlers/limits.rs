@@ -32,3 +32,17 @@ pub async fn on_over_limit(bot: Bot, msg: Message, permit: Permit) -> HandlerRes
     }
     Ok(())
 }
+
+/// `Some` when a button press is over its presser's limit for presses.
+pub fn presses_over_limit(q: CallbackQuery, state: Arc<BotState>) -> Option<Permit> {
+    Some(state.press_permit(q.from.id.0)).filter(|p| *p != Permit::Reply)
+}
+
+/// A press over the limit is still answered, so the client stops spinning; nothing else.
+pub async fn on_presses_over_limit(bot: Bot, q: CallbackQuery) -> HandlerResult {
+    let texts = texts_for(Some(&q.from));
+    bot.answer_callback_query(q.id.clone())
+        .text(texts.group.rate_limited.clone())
+        .await?;
+    Ok(())
+}
