@@ -106,6 +106,8 @@ pub struct BotTexts {
     pub remind_off: String,
     pub remind_hour_set: String,
     pub remind_bad: String,
+    /// `/remind <day>` with [`crate::storage::MAX_REMINDERS_PER_USER`] already set (`{max}`).
+    pub remind_too_many: String,
     pub remind_message: String,
     pub feedback_which: String,
     pub feedback_saved: String,

@@ -1075,7 +1075,12 @@ async fn removed_from_a_group_forgets_its_settings() {
 #[tokio::test]
 async fn pressing_one_button_again_and_again_keeps_one_row_and_one_answer_each() {
     let bot = Harness::start(50, 5).await;
-    let mine = message(7, user(), private_chat(USER), "请把验证码发给我，转到安全账户");
+    let mine = message(
+        7,
+        user(),
+        private_chat(USER),
+        "请把验证码发给我，转到安全账户",
+    );
     let under = bot_message(8, "🚨", &mine);
     for _ in 0..200 {
         let calls = bot.send(press_by("fb:up:s", under.clone(), user())).await;
@@ -1083,4 +1088,29 @@ async fn pressing_one_button_again_and_again_keeps_one_row_and_one_answer_each()
     }
     let rows = bot.store.export_feedback().await.unwrap();
     assert_eq!(rows.len(), 1, "one row per message and user");
+}
+
+#[tokio::test]
+async fn reminders_per_user_are_capped() {
+    let bot = Harness::start(50, 5).await;
+    let max = loanguard::storage::MAX_REMINDERS_PER_USER;
+    // Past the per-user message limit the bot stays silent, so add them as the store would.
+    for day in 0..max {
+        let new = loanguard::storage::NewReminder {
+            user_id: USER as u64,
+            chat_id: USER,
+            day_of_month: (day % 28 + 1) as u32,
+            hour: 9,
+            label: format!("借款{day}"),
+        };
+        bot.store.add_reminder(&new, 1_764_300_000).await.unwrap();
+    }
+    let calls = bot.send(private_text(320, "/remind 15 花呗")).await;
+    let max = max.to_string();
+    let expected = loanguard::responses::fill(&zh().bot.remind_too_many, &[("max", &max)]);
+    assert_eq!(calls.last_text(), expected);
+    assert_eq!(
+        bot.store.list_reminders(USER as u64).await.unwrap().len(),
+        20
+    );
 }

@@ -3,7 +3,7 @@
 use super::schedule::DEFAULT_HOUR;
 use crate::render::{Reply, text_doc};
 use crate::responses::{Responses, fill};
-use crate::storage::{NewReminder, Reminder, Store};
+use crate::storage::{MAX_REMINDERS_PER_USER, NewReminder, Reminder, Store};
 
 /// What `/remind …` asks for.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -81,6 +81,16 @@ pub async fn respond(
     now: i64,
     texts: &Responses,
 ) -> Reply {
+    if matches!(parse(args), RemindCommand::Add { .. }) {
+        let existing = store.list_reminders(user_id).await.unwrap_or_default();
+        if existing.len() >= MAX_REMINDERS_PER_USER {
+            let max = MAX_REMINDERS_PER_USER.to_string();
+            return Reply::text(text_doc(&fill(
+                &texts.bot.remind_too_many,
+                &[("max", &max)],
+            )));
+        }
+    }
     let message = match parse(args) {
         RemindCommand::Show | RemindCommand::List => {
             let list = store.list_reminders(user_id).await.unwrap_or_default();

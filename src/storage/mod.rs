@@ -22,7 +22,7 @@ mod reminders;
 pub use dialogue::DialogueStorage;
 pub use error::{Result, StorageError};
 pub use feedback::{FeedbackRow, NewFeedback};
-pub use reminders::{MAX_LABEL_CHARS, NewReminder, Reminder};
+pub use reminders::{MAX_LABEL_CHARS, MAX_REMINDERS_PER_USER, NewReminder, Reminder};
 
 use std::path::Path;
 use std::str::FromStr;

@@ -15,6 +15,9 @@ use crate::reminders::{next_fire, reschedule_hour};
 /// Longest label accepted, in characters (a lender's name such as "借呗", not free text).
 pub const MAX_LABEL_CHARS: usize = 64;
 
+/// Reminders one user may keep: enough for every debt, not enough to fill the database.
+pub const MAX_REMINDERS_PER_USER: usize = 20;
+
 /// A reminder to add.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct NewReminder {
@@ -77,6 +80,15 @@ impl Store {
         check_day_hour(new.day_of_month, new.hour)?;
         if new.label.chars().count() > MAX_LABEL_CHARS {
             return Err(StorageError::InvalidInput("reminder label too long"));
+        }
+        let count = sqlx::query("SELECT COUNT(*) AS n FROM reminders WHERE user_id = $1")
+            .bind(user_key(new.user_id)?)
+            .fetch_one(&self.pool)
+            .await
+            .map_err(db("add_reminder"))?;
+        let count: i64 = get(&count, "n", "add_reminder")?;
+        if count >= MAX_REMINDERS_PER_USER as i64 {
+            return Err(StorageError::InvalidInput("too many reminders"));
         }
         let next = next_fire(now, new.day_of_month, new.hour);
         let row = sqlx::query(
