@@ -1,8 +1,10 @@
-//! Repayment reminders with a controllable clock: they fire at the right time, once after
-//! downtime, and once with two instances sharing PostgreSQL.
+//! Repayment reminders, and the rest of the bot's timed work, with a controllable clock: they
+//! fire at the right time, once after downtime, and once with two instances sharing PostgreSQL;
+//! group replies are deleted when due even after a restart; old records of handled updates go.
 
 mod support;
 
+use loanguard::bot::maintenance::{KEEP_HANDLED_SECS, tick};
 use loanguard::bot::reminders::fire_due;
 use loanguard::storage::{NewReminder, Store};
 use support::fake_api::FakeBotApi;
@@ -111,4 +113,35 @@ async fn two_instances_on_postgres_fire_each_reminder_once() {
     for i in 0..30 {
         a.forget_user(base + i, (base + i) as i64).await.unwrap();
     }
+}
+
+#[tokio::test]
+async fn auto_deletions_survive_a_restart_and_old_update_records_are_pruned() {
+    let api = FakeBotApi::start();
+    let store = sqlite_store("maintenance").await;
+    // Scheduled by one run of the bot, due 10 minutes later.
+    store
+        .schedule_deletion(-100_1, 42, NOV_1 + 600)
+        .await
+        .unwrap();
+    store.mark_update_handled(7).await.unwrap();
+    // Another run (a fresh Bot over the same database) after a restart.
+    let bot = bot(&api);
+    tick(&bot, &store, NOV_1 + 60).await;
+    assert_eq!(
+        api.request_count("deleteMessage"),
+        0,
+        "not before it is due"
+    );
+    tick(&bot, &store, NOV_1 + 600).await;
+    assert_eq!(api.request_count("deleteMessage"), 1);
+    assert!(store.due_deletions(i64::MAX, 10).await.unwrap().is_empty());
+    tick(&bot, &store, NOV_1 + 3600).await;
+    assert_eq!(api.request_count("deleteMessage"), 1, "deleted once");
+    // The update handled "now" is kept for a day, then forgotten.
+    let now = loanguard::clock::unix_now();
+    tick(&bot, &store, now + KEEP_HANDLED_SECS - 60).await;
+    assert!(store.is_update_handled(7).await.unwrap());
+    tick(&bot, &store, now + KEEP_HANDLED_SECS + 60).await;
+    assert!(!store.is_update_handled(7).await.unwrap());
 }

@@ -11,6 +11,7 @@
 //! - [`state`] holds bounded, in-memory state (batches, reply links, rate limits).
 //! - The glue for each feature: [`plan`] (the planner dialogue), [`feedback`] (👍/👎),
 //!   [`screenshot`] (reading images), [`group_settings`] (`/settings`), [`reminders`] (delivery).
+//! - [`maintenance`]: the timed work (reminders, auto-deletions, pruning), from the database.
 
 pub mod command;
 pub mod config;
@@ -18,6 +19,7 @@ pub mod feedback;
 pub mod group_settings;
 pub mod handlers;
 pub mod listener;
+pub mod maintenance;
 pub mod plan;
 pub mod reminders;
 pub mod reply_claim;
@@ -133,7 +135,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
             .map_err(|e| anyhow::anyhow!("database: {e}"))?,
     );
     tracing::info!(backend = ?store.backend(), "database ready");
-    let reminders = tokio::spawn(reminders::run_loop(
+    let reminders = tokio::spawn(maintenance::run_loop(
         bot.clone(),
         store.clone(),
         config.reminder_interval,

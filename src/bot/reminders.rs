@@ -1,12 +1,8 @@
 //! Delivering repayment reminders: the loop that claims the due ones and sends them.
 
-use std::sync::Arc;
-use std::time::Duration;
-
 use teloxide::prelude::*;
 
 use super::send;
-use crate::clock::unix_now;
 use crate::reminders::reminder_reply;
 use crate::responses::{Language, Responses};
 use crate::storage::Store;
@@ -32,12 +28,4 @@ pub async fn fire_due(bot: &Bot, store: &Store, now: i64) -> usize {
         tracing::info!(sent, "repayment reminders sent");
     }
     sent
-}
-
-/// Checks for due reminders every `every` until the task is dropped.
-pub async fn run_loop(bot: Bot, store: Arc<Store>, every: Duration) {
-    loop {
-        fire_due(&bot, &store, unix_now()).await;
-        tokio::time::sleep(every).await;
-    }
 }

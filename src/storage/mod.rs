@@ -63,8 +63,9 @@ pub const USER_TABLES: &[&str] = &[
     "reminders",
 ];
 
-/// Tables holding nothing about a user (Telegram update ids only).
-pub const OTHER_TABLES: &[&str] = &["handled_updates"];
+/// Tables holding nothing about a user (Telegram update ids, and the ids of group replies to
+/// delete later).
+pub const OTHER_TABLES: &[&str] = &["handled_updates", "pending_deletions"];
 
 /// The default database URL, `sqlite://loanguard.db`.
 pub fn default_url() -> &'static str {
@@ -362,9 +363,11 @@ impl Store {
     /// earlier delivery took it), so the caller should skip it.
     pub async fn mark_update_handled(&self, update_id: i64) -> Result<bool> {
         let query = sqlx::query(
-            "INSERT INTO handled_updates (update_id) VALUES ($1) ON CONFLICT (update_id) DO NOTHING",
+            "INSERT INTO handled_updates (update_id, handled_at) VALUES ($1, $2) \
+             ON CONFLICT (update_id) DO NOTHING",
         )
-        .bind(update_id);
+        .bind(update_id)
+        .bind(crate::clock::unix_now());
         Ok(self.run(query, "mark_update_handled").await? == 1)
     }
 
@@ -377,9 +380,12 @@ impl Store {
             return self.mark_update_handled(update_id).await;
         }
         let mut tx = self.begin_write(OP).await?;
-        let insert = "INSERT INTO handled_updates (update_id) VALUES ($1) ON CONFLICT (update_id) DO NOTHING";
+        let insert = "INSERT INTO handled_updates (update_id, handled_at) VALUES ($1, $2) \
+                      ON CONFLICT (update_id) DO NOTHING";
+        let now = crate::clock::unix_now();
         let first = sqlx::query(insert)
             .bind(update_id)
+            .bind(now)
             .execute(&mut *tx)
             .await
             .map_err(db(OP))?;
@@ -389,6 +395,7 @@ impl Store {
         for id in also {
             sqlx::query(insert)
                 .bind(*id)
+                .bind(now)
                 .execute(&mut *tx)
                 .await
                 .map_err(db(OP))?;
@@ -415,6 +422,60 @@ impl Store {
         )
         .bind(keep_last.max(0));
         self.run(query, "prune_handled_updates").await
+    }
+
+    /// Forgets updates handled before `cutoff` (Unix seconds): Telegram redelivers an update
+    /// for at most 24 hours, so older records protect nothing. Returns how many went.
+    pub async fn prune_handled_before(&self, cutoff: i64) -> Result<u64> {
+        let query = sqlx::query("DELETE FROM handled_updates WHERE handled_at < $1").bind(cutoff);
+        self.run(query, "prune_handled_before").await
+    }
+
+    // ----- group replies to delete later ---------------------------------------------------
+
+    /// Remembers to delete the bot's message `message_id` in `chat_id` at `delete_at`.
+    pub async fn schedule_deletion(
+        &self,
+        chat_id: i64,
+        message_id: i64,
+        delete_at: i64,
+    ) -> Result<()> {
+        let query = sqlx::query(
+            "INSERT INTO pending_deletions (chat_id, message_id, delete_at) VALUES ($1, $2, $3) \
+             ON CONFLICT (chat_id, message_id) DO UPDATE SET delete_at = excluded.delete_at",
+        )
+        .bind(chat_id)
+        .bind(message_id)
+        .bind(delete_at);
+        self.run(query, "schedule_deletion").await?;
+        Ok(())
+    }
+
+    /// The messages due for deletion at `now` (at most `limit`), as (chat, message).
+    pub async fn due_deletions(&self, now: i64, limit: i64) -> Result<Vec<(i64, i64)>> {
+        const OP: &str = "due_deletions";
+        let rows = sqlx::query(
+            "SELECT chat_id, message_id FROM pending_deletions WHERE delete_at <= $1 \
+             ORDER BY delete_at LIMIT $2",
+        )
+        .bind(now)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db(OP))?;
+        rows.iter()
+            .map(|r| Ok((get(r, "chat_id", OP)?, get(r, "message_id", OP)?)))
+            .collect()
+    }
+
+    /// Forgets a deletion once it was carried out (or can no longer be).
+    pub async fn drop_deletion(&self, chat_id: i64, message_id: i64) -> Result<()> {
+        let query =
+            sqlx::query("DELETE FROM pending_deletions WHERE chat_id = $1 AND message_id = $2")
+                .bind(chat_id)
+                .bind(message_id);
+        self.run(query, "drop_deletion").await?;
+        Ok(())
     }
 
     // ----- /forget -------------------------------------------------------------------------

@@ -2,7 +2,6 @@
 //! come in the user's language, or in a group's chosen one.
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use teloxide::prelude::*;
 use teloxide::types::{Me, MessageId};
@@ -131,6 +130,7 @@ pub async fn verify_in_group(
     msg: Message,
     args: String,
     settings: GroupSettings,
+    store: Arc<Store>,
     texts: &'static Responses,
 ) -> HandlerResult {
     let (text, context) = match target(&bot, &me, &msg, &args, texts).await {
@@ -149,19 +149,21 @@ pub async fn verify_in_group(
     let reply = replies::verdict_group(&report, texts, classifier, me.username());
     let sent = send::send(&bot, msg.chat.id, &reply, Some(msg.id)).await?;
     if let Some(minutes) = settings.auto_delete_minutes {
-        delete_later(bot, msg.chat.id, sent.id, minutes);
+        delete_later(&store, msg.chat.id, sent.id, minutes).await;
     }
     Ok(())
 }
 
-/// Deletes a group reply after the group's auto-delete delay.
-fn delete_later(bot: Bot, chat: ChatId, message: MessageId, minutes: u32) {
-    tokio::spawn(async move {
-        tokio::time::sleep(Duration::from_secs(u64::from(minutes) * 60)).await;
-        if let Err(e) = bot.delete_message(chat, message).await {
-            tracing::debug!(error = %e, "auto-delete failed");
-        }
-    });
+/// Deletes a group reply after the group's auto-delete delay: kept in the database, so a
+/// restart forgets none ([`crate::bot::maintenance`] carries it out).
+async fn delete_later(store: &Store, chat: ChatId, message: MessageId, minutes: u32) {
+    let at = unix_now() + i64::from(minutes) * 60;
+    if let Err(e) = store
+        .schedule_deletion(chat.0, i64::from(message.0), at)
+        .await
+    {
+        tracing::warn!(error = %e, "could not schedule an auto-delete");
+    }
 }
 
 /// `/forget`: everything the bot holds about the user, in memory and in the database.
