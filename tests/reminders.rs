@@ -121,7 +121,7 @@ async fn auto_deletions_survive_a_restart_and_old_update_records_are_pruned() {
     let store = sqlite_store("maintenance").await;
     // Scheduled by one run of the bot, due 10 minutes later.
     store
-        .schedule_deletion(-100_1, 42, NOV_1 + 600)
+        .schedule_deletion(-1_001, 42, NOV_1 + 600)
         .await
         .unwrap();
     store.mark_update_handled(7).await.unwrap();
