@@ -170,6 +170,29 @@ async fn a_server_error_is_retried() {
 }
 
 #[tokio::test]
+async fn a_connection_closed_before_any_answer_is_sent_again_once() {
+    let server = FakeBotApi::start();
+    server.schedule_fault("sendMessage", Fault::CloseBeforeAnswer);
+    let sent = send::send(&bot(&server), ChatId(108), &short_reply(), None)
+        .await
+        .expect("delivered on a new connection");
+    assert_eq!(server.request_count("sendMessage"), 2);
+    assert_eq!(
+        i64::from(sent.id.0),
+        FIRST_MESSAGE_ID,
+        "one message delivered"
+    );
+    // Closed twice in a row: given up, not sent a third time.
+    server.schedule_fault("sendMessage", Fault::CloseBeforeAnswer);
+    server.schedule_fault("sendMessage", Fault::CloseBeforeAnswer);
+    let error = send::send(&bot(&server), ChatId(109), &short_reply(), None)
+        .await
+        .expect_err("closed twice");
+    assert!(error.telegram().is_some(), "{error:?}");
+    assert_eq!(server.request_count("sendMessage"), 4);
+}
+
+#[tokio::test]
 async fn a_malformed_answer_is_retried() {
     let server = FakeBotApi::start();
     server.schedule_fault("sendMessage", Fault::Malformed);

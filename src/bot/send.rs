@@ -6,7 +6,8 @@
 //! |---|---|
 //! | 429 with `retry_after` | Wait that long (each wait capped at [`RetryPolicy::max_retry_after`]), then the same request again. Never given up. |
 //! | 5xx, malformed JSON, connection refused or failed to connect | Retried with exponential backoff and full jitter, [`RetryPolicy::max_attempts`] attempts in all. |
-//! | timeout or connection reset after the request went out | An edit is retried like a 5xx (editing twice is harmless). A new message is **not** retried: see below. |
+//! | the connection closed before a byte of the answer | Sent again once, on a new connection: almost always a pooled connection the server had dropped, so the request never arrived. A second close in a row is given up. |
+//! | timeout after the request went out | An edit is retried like a 5xx (editing twice is harmless). A new message is **not** retried: see below. |
 //! | 403 blocked, deactivated, kicked, … | No retry. The chat goes into [`BlockedChats`]; the error is returned ([`is_blocked`] tells it apart) and later replies to the chat are skipped for a while. |
 //! | 400 "message is too long" | That part is cut again at half the limit and sent, once. |
 //! | 400 "can't parse entities" | That part and the rest of the reply are sent as plain text ([`Doc::to_plain`], no `parse_mode`), once. |
@@ -298,14 +299,47 @@ enum Recovery {
     Retry,
     /// The request may have been carried out: retry only what is safe to repeat.
     Unknown,
+    /// The connection closed before a byte of the answer: almost always a pooled connection
+    /// the server had already dropped, so the request never reached Telegram. Retried once,
+    /// on a new connection.
+    ClosedUnanswered,
     /// Retrying won't help.
     GiveUp,
+}
+
+/// Whether the connection was closed (or reset) before any answer arrived, from the error's
+/// causes: hyper's "connection closed before message completed", or the socket's own error.
+fn closed_before_answer(error: &(dyn std::error::Error + 'static)) -> bool {
+    let mut cause = Some(error);
+    while let Some(e) = cause {
+        if e.to_string()
+            .contains("connection closed before message completed")
+        {
+            return true;
+        }
+        if let Some(io) = e.downcast_ref::<std::io::Error>()
+            && matches!(
+                io.kind(),
+                std::io::ErrorKind::ConnectionReset
+                    | std::io::ErrorKind::ConnectionAborted
+                    | std::io::ErrorKind::BrokenPipe
+                    | std::io::ErrorKind::UnexpectedEof
+            )
+        {
+            return true;
+        }
+        cause = e.source();
+    }
+    false
 }
 
 fn recovery(error: &RequestError) -> Recovery {
     match error {
         RequestError::RetryAfter(seconds) => Recovery::Wait(seconds.duration()),
         RequestError::Network(e) if e.is_connect() => Recovery::Retry,
+        RequestError::Network(e) if !e.is_timeout() && closed_before_answer(e.as_ref()) => {
+            Recovery::ClosedUnanswered
+        }
         RequestError::Network(_) => Recovery::Unknown,
         RequestError::InvalidJson { .. } => Recovery::Retry,
         RequestError::Api(ApiError::Unknown(description)) if server_error(description) => {
@@ -552,6 +586,7 @@ impl Sender {
     {
         let mut failures = 0;
         let mut unknown = 0;
+        let mut closed_retried = false;
         loop {
             let error = match attempt().await {
                 Ok(value) => return Ok(value),
@@ -567,6 +602,18 @@ impl Sender {
                         "Telegram asked to slow down; waiting"
                     );
                     wait
+                }
+                Recovery::ClosedUnanswered if !repeatable && closed_retried => {
+                    tracing::warn!(
+                        error = kind(&error),
+                        "connection closed again before an answer: not sent a third time"
+                    );
+                    return Err(error);
+                }
+                Recovery::ClosedUnanswered => {
+                    closed_retried = true;
+                    tracing::info!("connection closed before an answer: sending again");
+                    Duration::ZERO
                 }
                 Recovery::Unknown
                     if !repeatable && unknown >= self.policy.ambiguous_send_retries =>

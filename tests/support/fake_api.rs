@@ -68,6 +68,9 @@ pub enum Fault {
     Malformed,
     /// Sleep this long (or until the server shuts down), then answer normally.
     Hang(Duration),
+    /// Close the connection without answering and without carrying the request out: what a
+    /// client sees when it sends on a keep-alive connection the server had already dropped.
+    CloseBeforeAnswer,
 }
 
 /// A running fake Bot API server. Shuts down when dropped: it stops accepting connections,
@@ -539,6 +542,9 @@ fn serve_requests(shared: &Shared, conn: &mut BufReader<TcpStream>) {
             }
         };
         let response = route(shared, &request);
+        if response.closes_without_answer() {
+            return;
+        }
         let keep_alive = request.keep_alive && !shared.lock().shutdown;
         if response.write_to(conn.get_mut(), keep_alive).is_err() || !keep_alive {
             return;
@@ -767,6 +773,7 @@ fn apply_fault(shared: &Shared, fault: &Fault) -> Option<http::Response> {
         Fault::ServerError => (502, "Bad Gateway".to_owned(), None),
         Fault::BadRequest(description) => (400, description.clone(), None),
         Fault::Forbidden(description) => (403, description.clone(), None),
+        Fault::CloseBeforeAnswer => return Some(http::Response::close_connection()),
         Fault::Malformed => {
             return Some(http::Response::bytes(
                 200,
@@ -1369,6 +1376,15 @@ mod http {
     }
 
     impl Response {
+        /// Not an answer: the connection is closed without a byte written.
+        pub fn close_connection() -> Response {
+            Response::bytes(0, "text/plain", Vec::new())
+        }
+
+        pub fn closes_without_answer(&self) -> bool {
+            self.status == 0
+        }
+
         pub fn json(status: u16, body: &Value) -> Response {
             Response::bytes(status, "application/json", body.to_string().into_bytes())
         }
