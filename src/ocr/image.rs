@@ -203,6 +203,9 @@ fn tiff_dimensions(bytes: &[u8]) -> Option<(u32, u32)> {
     let (mut w, mut h) = (0, 0);
     let mut ifd = u32_at(4)? as usize;
     for _ in 0..MAX_TIFF_PAGES {
+        if ifd >= bytes.len() {
+            return None;
+        }
         let entries = u16_at(ifd)? as usize;
         let (mut page_w, mut page_h) = (None, None);
         for e in 0..entries {
@@ -418,5 +421,22 @@ mod tests {
         let mut no_length = tiff(true, &[(10, 10)]);
         no_length[8..10].copy_from_slice(&2u16.to_le_bytes());
         assert_eq!(dimensions(&no_length), None);
+    }
+
+    proptest::proptest! {
+        /// Any bytes, also after each format's magic: an answer, never a panic, and never a
+        /// zero size.
+        #[test]
+        fn never_panics(magic in 0usize..9, rest in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..256)) {
+            let magics: [&[u8]; 9] = [
+                b"", b"\x89PNG\r\n\x1a\n", b"\xFF\xD8", b"GIF89a", b"BM",
+                b"RIFF\0\0\0\0WEBPVP8X", b"II\x2A\0", b"MM\0\x2A", b"RIFF\0\0\0\0WEBPVP8L",
+            ];
+            let mut bytes = magics[magic].to_vec();
+            bytes.extend_from_slice(&rest);
+            if let Some((w, h)) = dimensions(&bytes) {
+                proptest::prop_assert!(w > 0 && h > 0);
+            }
+        }
     }
 }
