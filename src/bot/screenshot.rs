@@ -142,11 +142,18 @@ fn join<'a>(parts: impl Iterator<Item = &'a str>) -> String {
 async fn download_and_read(bot: &Bot, ocr: &Ocr, file: &FileMeta) -> Result<String, OcrError> {
     let permit = ocr.permit().await?;
     let io = |e: &dyn std::fmt::Display| OcrError::Io(format!("download: {e}"));
-    let info = bot.get_file(file.id.clone()).await.map_err(|e| io(&e))?;
-    let mut bytes: Vec<u8> = Vec::with_capacity(info.size as usize);
-    bot.download_file(&info.path, &mut bytes)
+    let download = async {
+        let info = bot.get_file(file.id.clone()).await.map_err(|e| io(&e))?;
+        let mut bytes: Vec<u8> = Vec::with_capacity(info.size.min(MAX_BYTES) as usize);
+        bot.download_file(&info.path, &mut bytes)
+            .await
+            .map_err(|e| io(&e))?;
+        Ok::<_, OcrError>(bytes)
+    };
+    // A stalled download does not keep the slot longer than a run may take.
+    let bytes = tokio::time::timeout(ocr.timeout(), download)
         .await
-        .map_err(|e| io(&e))?;
+        .map_err(|_| OcrError::Timeout)??;
     ocr.read_with(&permit, bytes).await
 }
 
