@@ -88,6 +88,8 @@ pub struct BotTexts {
     pub error: String,
     pub stale_button: String,
     pub ocr_too_large: String,
+    /// An image in a format whose size cannot be checked from its header.
+    pub ocr_unsupported_format: String,
     pub ocr_failed: String,
     pub ocr_read_header: String,
     pub chat_hint: String,

@@ -800,3 +800,105 @@ fn screenshots_are_read_checked_and_redacted_in_groups() {
     let status = bot_stop_and_check_logs(bot, &[SCREENSHOT_PHONE, "安全账户", TOKEN]);
     assert!(status.success());
 }
+
+/// A 30000×30000 TIFF and WebP that are a few KB: only their headers, then garbage.
+fn image_bombs() -> (Vec<u8>, Vec<u8>) {
+    let mut tiff = b"II\x2A\0\x08\0\0\0".to_vec();
+    tiff.extend_from_slice(&2u16.to_le_bytes());
+    for tag in [256u16, 257] {
+        tiff.extend_from_slice(&tag.to_le_bytes());
+        tiff.extend_from_slice(&4u16.to_le_bytes());
+        tiff.extend_from_slice(&1u32.to_le_bytes());
+        tiff.extend_from_slice(&30000u32.to_le_bytes());
+    }
+    tiff.extend_from_slice(&0u32.to_le_bytes());
+    tiff.extend_from_slice(&[0x5A; 4096]);
+    let side = 29999u32.to_le_bytes();
+    let mut webp = b"RIFF\0\0\0\0WEBPVP8X\x0a\0\0\0\x10\0\0\0".to_vec();
+    webp.extend_from_slice(&side[..3]);
+    webp.extend_from_slice(&side[..3]);
+    webp.extend_from_slice(&[0x5A; 4096]);
+    (tiff, webp)
+}
+
+fn document(user_id: i64, message_id: i64, file_id: &str, mime: &str, size: usize) -> Value {
+    json!({"message": {
+        "message_id": message_id, "from": user(user_id), "date": 1764300000,
+        "chat": {"id": user_id, "first_name": "用户", "type": "private"},
+        "document": {"file_id": file_id, "file_unique_id": file_id, "file_name": "image",
+            "mime_type": mime, "file_size": size},
+    }})
+}
+
+/// The bot's peak resident memory in KiB (Linux), `None` where /proc is missing.
+fn peak_rss_kib(pid: u32) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))?
+        .trim()
+        .trim_end_matches("kB")
+        .trim()
+        .parse()
+        .ok()
+}
+
+#[test]
+fn image_bombs_sent_as_documents_are_refused_and_the_next_user_is_answered() {
+    if loanguard::ocr::Ocr::detect().is_none() {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI must install tesseract with chi_sim"
+        );
+        support::report_skip("skipped: tesseract with chi_sim not installed");
+        return;
+    }
+    let texts = loanguard::responses::Responses::get(loanguard::responses::Language::ZhCn);
+    let (tiff, webp) = image_bombs();
+    let svg = b"<svg xmlns='http://www.w3.org/2000/svg' width='30000' height='30000'/>".to_vec();
+    let api = FakeBotApi::start();
+    api.add_file_id("tiff-bomb", "documents/bomb.tiff", tiff.clone());
+    api.add_file_id("webp-bomb", "documents/bomb.webp", webp.clone());
+    // The label says PNG; the bytes say otherwise.
+    api.add_file_id("svg", "documents/image.png", svg.clone());
+    let bot = Bot::start(&api);
+
+    api.push_update(document(710, 1, "tiff-bomb", "image/tiff", tiff.len()));
+    api.push_update(document(711, 1, "webp-bomb", "image/webp", webp.len()));
+    api.push_update(document(712, 1, "svg", "image/png", svg.len()));
+    wait_for_replies(&api, 3);
+    for (chat, expected) in [
+        (710, &texts.bot.ocr_too_large),
+        (711, &texts.bot.ocr_too_large),
+        (712, &texts.bot.ocr_unsupported_format),
+    ] {
+        let replies = replies_to(&api, chat);
+        assert_eq!(replies.len(), 1, "chat {chat}; logs:\n{}", bot.logs());
+        assert_eq!(
+            replies[0]["text"].as_str(),
+            Some(expected.as_str()),
+            "chat {chat}"
+        );
+    }
+
+    // Another user is answered as usual afterwards.
+    let scam =
+        "【某某金融】您已逾期，请今天把欠款转到专员个人账户6222021234567890128，联系13800138000";
+    api.push_update(private_message(713, 2, scam, false));
+    wait_for_replies(&api, 4);
+    let next = replies_to(&api, 713);
+    assert_eq!(next.len(), 1, "logs:\n{}", bot.logs());
+    assert!(
+        next[0]["text"]
+            .as_str()
+            .unwrap()
+            .contains(&texts.verdict.scam),
+        "{}",
+        next[0]["text"]
+    );
+    if let Some(kib) = peak_rss_kib(bot.child.id()) {
+        assert!(kib < 400 * 1024, "peak RSS {kib} KiB");
+    }
+    let status = bot_stop_and_check_logs(bot, &[TOKEN]);
+    assert!(status.success());
+}

@@ -353,6 +353,236 @@ async fn too_large_images_are_refused_before_running_anything() {
     assert_eq!(ocr.available_permits(), ocr.concurrency());
 }
 
+/// The header of a 720×1280 PNG: enough for the checks (the fake Tesseract reads nothing).
+fn small_png() -> Vec<u8> {
+    let mut png = b"\x89PNG\r\n\x1a\n\0\0\0\x0dIHDR".to_vec();
+    png.extend_from_slice(&720u32.to_be_bytes());
+    png.extend_from_slice(&1280u32.to_be_bytes());
+    png.extend_from_slice(&[8, 2, 0, 0, 0]);
+    png
+}
+
+/// Headers of 30000×30000 (or the format's largest) images that compress to a few KB,
+/// followed by garbage: only the header is read before the refusal.
+fn bombs() -> Vec<(&'static str, Vec<u8>)> {
+    let garbage = vec![0x5A; 4096];
+    let mut tiff_le = b"II\x2A\0\x08\0\0\0".to_vec();
+    tiff_le.extend_from_slice(&2u16.to_le_bytes());
+    for tag in [256u16, 257] {
+        tiff_le.extend_from_slice(&tag.to_le_bytes());
+        tiff_le.extend_from_slice(&4u16.to_le_bytes());
+        tiff_le.extend_from_slice(&1u32.to_le_bytes());
+        tiff_le.extend_from_slice(&30000u32.to_le_bytes());
+    }
+    tiff_le.extend_from_slice(&0u32.to_le_bytes());
+    let mut tiff_be = b"MM\0\x2A\0\0\0\x08".to_vec();
+    tiff_be.extend_from_slice(&2u16.to_be_bytes());
+    for tag in [256u16, 257] {
+        tiff_be.extend_from_slice(&tag.to_be_bytes());
+        tiff_be.extend_from_slice(&3u16.to_be_bytes());
+        tiff_be.extend_from_slice(&1u32.to_be_bytes());
+        tiff_be.extend_from_slice(&30000u16.to_be_bytes());
+        tiff_be.extend_from_slice(&[0, 0]);
+    }
+    tiff_be.extend_from_slice(&0u32.to_be_bytes());
+    let riff = |chunk: &[u8], data: &[u8]| {
+        let mut r = b"RIFF\0\0\0\0WEBP".to_vec();
+        r.extend_from_slice(chunk);
+        r.extend_from_slice(&(data.len() as u32).to_le_bytes());
+        r.extend_from_slice(data);
+        r
+    };
+    let side = 29999u32.to_le_bytes();
+    let mut vp8x = vec![0x10, 0, 0, 0];
+    vp8x.extend_from_slice(&side[..3]);
+    vp8x.extend_from_slice(&side[..3]);
+    let webp_x = riff(b"VP8X", &vp8x);
+    // Lossless: 16384×16384, the format's largest.
+    let mut vp8l = vec![0x2F];
+    vp8l.extend_from_slice(&(0x3FFF | (0x3FFF << 14) as u32).to_le_bytes());
+    let webp_l = riff(b"VP8L", &vp8l);
+    let mut vp8 = vec![0, 0, 0, 0x9D, 0x01, 0x2A];
+    vp8.extend_from_slice(&16383u16.to_le_bytes());
+    vp8.extend_from_slice(&16383u16.to_le_bytes());
+    let webp = riff(b"VP8 ", &vp8);
+    let mut gif = b"GIF89a".to_vec();
+    // Screen 65535×65535, no colour table, then the trailer.
+    gif.extend_from_slice(&[0xFF, 0xFF, 0xFF, 0xFF, 0, 0, 0, 0x3B]);
+    let mut bmp = b"BM".to_vec();
+    bmp.extend_from_slice(&[0; 12]);
+    bmp.extend_from_slice(&40u32.to_le_bytes());
+    bmp.extend_from_slice(&30000i32.to_le_bytes());
+    bmp.extend_from_slice(&30000i32.to_le_bytes());
+    let with_garbage = |mut b: Vec<u8>| {
+        b.extend_from_slice(&garbage);
+        b
+    };
+    vec![
+        ("tiff (little-endian)", with_garbage(tiff_le)),
+        ("tiff (big-endian)", with_garbage(tiff_be)),
+        ("webp (VP8X)", with_garbage(webp_x)),
+        ("webp (VP8L)", with_garbage(webp_l)),
+        ("webp (VP8)", with_garbage(webp)),
+        ("gif", with_garbage(gif)),
+        ("bmp", with_garbage(bmp)),
+    ]
+}
+
+#[tokio::test]
+async fn tiff_and_webp_bombs_are_refused_before_tesseract_runs() {
+    let Some((ocr, _dir)) = fake("bombs", "echo ran >> $LOG; echo text") else {
+        return;
+    };
+    for (format, bomb) in bombs() {
+        assert!(bomb.len() < 5000, "{format}: {} bytes", bomb.len());
+        assert_eq!(
+            ocr.read(bomb).await,
+            Err(OcrError::TooManyPixels),
+            "{format}"
+        );
+    }
+    assert!(
+        !log_of("bombs").exists(),
+        "tesseract ran for a refused image"
+    );
+    assert_eq!(ocr.available_permits(), ocr.concurrency());
+}
+
+#[tokio::test]
+async fn formats_without_a_readable_size_are_refused_before_tesseract_runs() {
+    let Some((ocr, _dir)) = fake("unknown-format", "echo ran >> $LOG; echo text") else {
+        return;
+    };
+    let svg = b"<svg xmlns='http://www.w3.org/2000/svg' width='30000' height='30000'/>";
+    let big_tiff = b"II\x2B\0\x08\0\0\0\0\0\0\0\x10\0\0\0\0\0\0\0";
+    let truncated_png = b"\x89PNG\r\n\x1a\n\0\0\0\x0dIH";
+    for image in [
+        &b"%PDF-1.4 not an image"[..],
+        &svg[..],
+        &big_tiff[..],
+        &truncated_png[..],
+        b"",
+    ] {
+        assert_eq!(ocr.read(image.to_vec()).await, Err(OcrError::UnknownFormat));
+    }
+    assert!(!log_of("unknown-format").exists(), "tesseract ran");
+    // The user is told why, in both languages.
+    use loanguard::responses::{Language, Responses};
+    for lang in Language::ALL {
+        let text = &Responses::get(lang).bot.ocr_unsupported_format;
+        assert!(
+            text.contains("PNG") && text.contains("TIFF"),
+            "{lang:?}: {text}"
+        );
+    }
+}
+
+/// ImageMagick's own files of every accepted format give their size from the header.
+#[test]
+fn every_accepted_format_made_by_imagemagick_gives_its_size() {
+    let Some(im) = imagemagick() else {
+        skip("ImageMagick is missing");
+        return;
+    };
+    let dir = scratch_dir("formats");
+    let cases: &[(&str, &[&str])] = &[
+        ("png:a.png", &[]),
+        ("jpg:a.jpg", &[]),
+        ("gif:a.gif", &[]),
+        ("bmp:a.bmp", &[]),
+        ("bmp3:b.bmp", &[]),
+        ("webp:lossy.webp", &[]),
+        ("webp:lossless.webp", &["-define", "webp:lossless=true"]),
+        ("tiff:le.tiff", &["-define", "tiff:endian=lsb"]),
+        ("tiff:be.tiff", &["-define", "tiff:endian=msb"]),
+    ];
+    for (out, options) in cases {
+        let (format, name) = out.split_once(':').unwrap();
+        let path = dir.join(name);
+        let mut args: Vec<String> = ["-size", "72x128", "xc:white"]
+            .iter()
+            .chain(options.iter())
+            .map(|s| s.to_string())
+            .collect();
+        args.push(format!("{format}:{}", path.display()));
+        run(&im, &args);
+        let bytes = std::fs::read(&path).unwrap();
+        assert_eq!(dimensions(&bytes), Some((72, 128)), "{out}");
+        assert_eq!(Ocr::check_limits(&bytes), Ok(()), "{out}");
+    }
+    // Transparent WebP (VP8X with an alpha chunk).
+    let alpha = dir.join("alpha.webp");
+    run(
+        &im,
+        &[
+            "-size".into(),
+            "72x128".into(),
+            "xc:none".into(),
+            format!("webp:{}", alpha.display()),
+        ],
+    );
+    let bytes = std::fs::read(&alpha).unwrap();
+    assert_eq!(&bytes[12..16], b"VP8X");
+    assert_eq!(dimensions(&bytes), Some((72, 128)));
+    // Two TIFF pages: the larger counts.
+    let pages = dir.join("pages.tiff");
+    run(
+        &im,
+        &[
+            "-size".into(),
+            "72x128".into(),
+            "xc:white".into(),
+            "-size".into(),
+            "200x50".into(),
+            "xc:black".into(),
+            format!("tiff:{}", pages.display()),
+        ],
+    );
+    assert_eq!(
+        dimensions(&std::fs::read(&pages).unwrap()),
+        Some((200, 128))
+    );
+}
+
+#[cfg(unix)]
+#[tokio::test]
+async fn tesseract_runs_with_memory_and_cpu_limits() {
+    let body = "ulimit -v > $LOG; ulimit -t >> $LOG; echo ok";
+    let Some((ocr, _dir)) = fake("rlimits", body) else {
+        return;
+    };
+    let ocr = ocr.with_limits(1, Duration::from_secs(20));
+    assert_eq!(ocr.read(small_png()).await.as_deref(), Ok("ok"));
+    let log = std::fs::read_to_string(log_of("rlimits")).unwrap();
+    let lines: Vec<&str> = log.lines().collect();
+    let kib = loanguard::ocr::MAX_CHILD_ADDRESS_SPACE / 1024;
+    let cpu = (Duration::from_secs(20) + loanguard::ocr::CHILD_CPU_MARGIN).as_secs();
+    assert_eq!(lines, [kib.to_string(), cpu.to_string()]);
+}
+
+#[tokio::test]
+async fn a_slot_taken_before_the_download_is_the_one_used_for_reading() {
+    let Some((ocr, _dir)) = fake("permit", "echo ok") else {
+        return;
+    };
+    let ocr = ocr.with_limits(1, Duration::from_secs(20));
+    let permit = ocr.permit().await.unwrap();
+    assert_eq!(ocr.available_permits(), 0);
+    // Reading with the held slot neither waits for another nor frees it.
+    assert_eq!(
+        ocr.read_with(&permit, small_png()).await.as_deref(),
+        Ok("ok")
+    );
+    assert_eq!(ocr.available_permits(), 0);
+    // A refused image is refused with the slot held too.
+    assert_eq!(
+        ocr.read_with(&permit, b"GIF89a".to_vec()).await,
+        Err(OcrError::UnknownFormat)
+    );
+    drop(permit);
+    assert_eq!(ocr.available_permits(), 1);
+}
+
 /// A fake `tesseract`: answers --version and --list-langs, then runs `body` for an image
 /// (`$1` is the image path). `$LOG` in the body is replaced by a log file of the test. Keep
 /// the returned directory until the test is over.
@@ -409,7 +639,7 @@ async fn temp_file_is_private_and_removed_after_success() {
     let Some((ocr, _dir)) = fake("success", body) else {
         return;
     };
-    assert_eq!(ocr.read(b"image bytes".to_vec()).await.unwrap(), "你好");
+    assert_eq!(ocr.read(small_png()).await.unwrap(), "你好");
     let log = std::fs::read_to_string(log_of("success")).unwrap();
     let mut lines = log.lines();
     assert_eq!(lines.next().unwrap(), "-rw-------");
@@ -424,7 +654,7 @@ async fn temp_file_is_removed_after_an_error_and_the_error_has_no_text() {
     let Some((ocr, _dir)) = fake("failure", body) else {
         return;
     };
-    let err = ocr.read(b"image bytes".to_vec()).await.unwrap_err();
+    let err = ocr.read(small_png()).await.unwrap_err();
     assert!(matches!(err, OcrError::Failed(_)), "{err:?}");
     assert!(!err.to_string().contains("secret"), "{err}");
     let path = PathBuf::from(std::fs::read_to_string(log_of("failure")).unwrap().trim());
@@ -439,10 +669,7 @@ async fn timeout_kills_tesseract_and_removes_the_file() {
     };
     let ocr = ocr.with_limits(1, Duration::from_millis(500));
     let start = Instant::now();
-    assert_eq!(
-        ocr.read(b"image bytes".to_vec()).await,
-        Err(OcrError::Timeout)
-    );
+    assert_eq!(ocr.read(small_png()).await, Err(OcrError::Timeout));
     assert!(start.elapsed() < Duration::from_secs(10));
     let path = PathBuf::from(std::fs::read_to_string(log_of("timeout")).unwrap().trim());
     assert!(!path.exists(), "temporary file left behind: {path:?}");
@@ -459,7 +686,7 @@ async fn at_most_n_runs_at_once_the_rest_wait() {
     let ocr = ocr.with_limits(2, Duration::from_secs(20));
     assert_eq!(ocr.concurrency(), 2);
     let start = Instant::now();
-    let reads = (0..5).map(|_| ocr.read(b"image".to_vec()));
+    let reads = (0..5).map(|_| ocr.read(small_png()));
     let results = futures_util::future::join_all(reads).await;
     let elapsed = start.elapsed();
     assert!(

@@ -15,7 +15,9 @@ use crate::responses::Responses;
 /// Refused before downloading: Telegram tells the size.
 const MAX_BYTES: u32 = crate::ocr::MAX_BYTES as u32;
 
-/// The largest photo size, or an image sent as a document.
+/// The largest photo size, or a document the client labels as an image. The label only
+/// decides that it is downloaded: the format is then told by its magic bytes, and anything
+/// whose size cannot be read from its header is refused (see [`crate::ocr::dimensions`]).
 pub fn image_of(msg: &Message) -> Option<&FileMeta> {
     if let Some(sizes) = msg.photo() {
         return sizes
@@ -56,6 +58,7 @@ pub async fn read(
             if caption.is_none() {
                 let why = match e {
                     OcrError::TooLarge | OcrError::TooManyPixels => &texts.bot.ocr_too_large,
+                    OcrError::UnknownFormat => &texts.bot.ocr_unsupported_format,
                     _ => &texts.bot.ocr_failed,
                 };
                 return Read::Explain(Reply::text(text_doc(why)));
@@ -134,14 +137,24 @@ fn join<'a>(parts: impl Iterator<Item = &'a str>) -> String {
         .join("\n\n")
 }
 
+/// Takes an OCR slot first and holds it through the download and the reading, so that at most
+/// `concurrency` images are in memory at once (not every image of a batch).
 async fn download_and_read(bot: &Bot, ocr: &Ocr, file: &FileMeta) -> Result<String, OcrError> {
+    let permit = ocr.permit().await?;
     let io = |e: &dyn std::fmt::Display| OcrError::Io(format!("download: {e}"));
-    let info = bot.get_file(file.id.clone()).await.map_err(|e| io(&e))?;
-    let mut bytes: Vec<u8> = Vec::with_capacity(info.size as usize);
-    bot.download_file(&info.path, &mut bytes)
+    let download = async {
+        let info = bot.get_file(file.id.clone()).await.map_err(|e| io(&e))?;
+        let mut bytes: Vec<u8> = Vec::with_capacity(info.size.min(MAX_BYTES) as usize);
+        bot.download_file(&info.path, &mut bytes)
+            .await
+            .map_err(|e| io(&e))?;
+        Ok::<_, OcrError>(bytes)
+    };
+    // A stalled download does not keep the slot longer than a run may take.
+    let bytes = tokio::time::timeout(ocr.timeout(), download)
         .await
-        .map_err(|e| io(&e))?;
-    ocr.read(bytes).await
+        .map_err(|_| OcrError::Timeout)??;
+    ocr.read_with(&permit, bytes).await
 }
 
 /// Show the user what OCR read, so a misread is visible (private chats only).

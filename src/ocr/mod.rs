@@ -2,10 +2,14 @@
 //!
 //! - [`Ocr::detect`] finds `tesseract` and its languages (`chi_sim` is required, `eng` used when
 //!   present); [`Ocr::global`] is the instance the bot and the command line share.
-//! - [`Ocr::read`] refuses images over 10 MB or 20 megapixels, waits for one of N slots
-//!   (default: the number of cores), writes the image to a private temporary file that is always
-//!   removed, runs Tesseract with a timeout (killed when it expires), and returns the
-//!   [`clean`]ed text. The image is never stored.
+//! - [`Ocr::read`] refuses images over 10 MB or 20 megapixels and any format whose size it
+//!   cannot read from the header (PNG, JPEG, GIF, BMP, WebP and TIFF are read; see
+//!   [`dimensions`]), waits for one of N slots (default: the number of cores), writes the image
+//!   to a private temporary file that is always removed, runs Tesseract with a timeout (killed
+//!   when it expires) and, on Unix, limits on its address space and CPU time, and returns the
+//!   [`clean`]ed text. The image is never stored. [`Ocr::permit`] takes a slot before the
+//!   image is even downloaded ([`Ocr::read_with`]).
+//! - Temporary files left by a crashed process are removed when Tesseract is detected.
 //! - [`clean`] turns Tesseract's output into message text: no status bar, no spaces between
 //!   Chinese characters, bubble lines joined.
 
@@ -19,7 +23,7 @@ use std::sync::OnceLock;
 use std::time::Duration;
 
 use tokio::process::Command;
-use tokio::sync::Semaphore;
+use tokio::sync::{Semaphore, SemaphorePermit};
 
 pub use clean::clean;
 pub use image::dimensions;
@@ -29,6 +33,12 @@ use tempfile::TempImage;
 pub const MAX_BYTES: usize = 10 * 1024 * 1024;
 /// Images with more pixels than this are refused (when the header tells the size).
 pub const MAX_PIXELS: u64 = 20_000_000;
+/// The most address space one Tesseract process may map (`RLIMIT_AS`, Unix only): a decoder
+/// that tries to allocate more fails instead of taking the machine's memory.
+pub const MAX_CHILD_ADDRESS_SPACE: u64 = 1024 * 1024 * 1024;
+/// CPU seconds one Tesseract process may use beyond the timeout (`RLIMIT_CPU`, Unix only),
+/// should the kill on timeout not happen.
+pub const CHILD_CPU_MARGIN: Duration = Duration::from_secs(5);
 /// How long one Tesseract run may take.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(20);
 /// Page segmentation mode: one uniform block of text. On rendered phone screenshots it reads
@@ -42,6 +52,10 @@ pub enum OcrError {
     TooLarge,
     #[error("image larger than 20 megapixels")]
     TooManyPixels,
+    /// Not PNG, JPEG, GIF, BMP, WebP or TIFF by its magic bytes, or a header whose size
+    /// cannot be read.
+    #[error("image format not accepted")]
+    UnknownFormat,
     #[error("OCR timed out")]
     Timeout,
     /// Tesseract could not be started or the temporary file not written (the I/O error kind).
@@ -79,6 +93,10 @@ impl Ocr {
 
     /// Like [`Ocr::detect`] with another program (a path, or a name looked up on the PATH).
     pub fn detect_program(program: impl AsRef<Path>) -> Option<Ocr> {
+        let removed = tempfile::sweep(&std::env::temp_dir(), std::process::id());
+        if removed > 0 {
+            tracing::info!(removed, "removed temporary OCR files left by earlier runs");
+        }
         let program = program.as_ref().to_path_buf();
         let run = |arg: &str| {
             let out = StdCommand::new(&program)
@@ -175,22 +193,40 @@ impl Ocr {
         self.timeout
     }
 
-    /// Check the size limits without running anything.
+    /// Check the size limits and the format without running anything: the size must be
+    /// readable from the header of an accepted format.
     pub fn check_limits(image: &[u8]) -> Result<(), OcrError> {
         if image.len() > MAX_BYTES {
             return Err(OcrError::TooLarge);
         }
-        if let Some((w, h)) = dimensions(image)
-            && u64::from(w) * u64::from(h) > MAX_PIXELS
-        {
+        let (w, h) = dimensions(image).ok_or(OcrError::UnknownFormat)?;
+        if u64::from(w) * u64::from(h) > MAX_PIXELS {
             return Err(OcrError::TooManyPixels);
         }
         Ok(())
     }
 
+    /// Wait for one of the slots. Hold it while the image is downloaded and read
+    /// ([`Ocr::read_with`]), so that no more images are in memory than runs can proceed.
+    pub async fn permit(&self) -> Result<Permit<'_>, OcrError> {
+        self.permits
+            .acquire()
+            .await
+            .map(|slot| Permit { _slot: slot })
+            .map_err(|_| OcrError::Io("closed".into()))
+    }
+
     /// Read a screenshot and return its [`clean`]ed text (possibly empty).
     pub async fn read(&self, image: Vec<u8>) -> Result<String, OcrError> {
         self.read_raw(image).await.map(|raw| clean(&raw))
+    }
+
+    /// Like [`Ocr::read`] with a slot already taken by [`Ocr::permit`] (of this instance).
+    pub async fn read_with(&self, permit: &Permit<'_>, image: Vec<u8>) -> Result<String, OcrError> {
+        Self::check_limits(&image)?;
+        self.run_permitted(permit, image)
+            .await
+            .map(|raw| clean(&raw))
     }
 
     /// Read a screenshot and return Tesseract's raw output.
@@ -200,11 +236,15 @@ impl Ocr {
     /// that found more Chinese characters wins. Both runs share one slot and the timeout.
     pub async fn read_raw(&self, image: Vec<u8>) -> Result<String, OcrError> {
         Self::check_limits(&image)?;
-        let _permit = self
-            .permits
-            .acquire()
-            .await
-            .map_err(|_| OcrError::Io("closed".into()))?;
+        let permit = self.permit().await?;
+        self.run_permitted(&permit, image).await
+    }
+
+    async fn run_permitted(
+        &self,
+        _permit: &Permit<'_>,
+        image: Vec<u8>,
+    ) -> Result<String, OcrError> {
         let file = tokio::task::spawn_blocking(move || TempImage::write(&image))
             .await
             .map_err(|_| OcrError::Io("writer task failed".into()))?
@@ -257,6 +297,16 @@ impl Ocr {
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .kill_on_drop(true);
+        #[cfg(unix)]
+        {
+            let cpu = (self.timeout + CHILD_CPU_MARGIN).as_secs().max(1);
+            // SAFETY: the closure runs in the forked child before exec; it only calls
+            // setrlimit, which is async-signal-safe, on values computed before the fork, and
+            // allocates nothing.
+            unsafe {
+                command.pre_exec(move || limit_child(MAX_CHILD_ADDRESS_SPACE, cpu));
+            }
+        }
         let child = command
             .spawn()
             .map_err(|e| OcrError::Io(e.kind().to_string()))?;
@@ -269,6 +319,32 @@ impl Ocr {
         }
         Ok(String::from_utf8_lossy(&output.stdout).into_owned())
     }
+}
+
+/// A slot for one image: taken before the download, held until the image is read.
+#[derive(Debug)]
+pub struct Permit<'a> {
+    _slot: SemaphorePermit<'a>,
+}
+
+/// In the child, before exec: cap its address space (bytes) and CPU time (seconds; SIGXCPU
+/// at the soft limit, SIGKILL a few seconds later at the hard one).
+#[cfg(unix)]
+fn limit_child(address_space: u64, cpu_seconds: u64) -> std::io::Result<()> {
+    let set = |resource, soft: u64, hard: u64| {
+        let limit = libc::rlimit {
+            rlim_cur: soft as libc::rlim_t,
+            rlim_max: hard as libc::rlim_t,
+        };
+        // SAFETY: `limit` is a valid rlimit that outlives the call.
+        if unsafe { libc::setrlimit(resource, &limit) } == 0 {
+            Ok(())
+        } else {
+            Err(std::io::Error::last_os_error())
+        }
+    };
+    set(libc::RLIMIT_AS, address_space, address_space)?;
+    set(libc::RLIMIT_CPU, cpu_seconds, cpu_seconds + 5)
 }
 
 fn cjk_count(text: &str) -> usize {
@@ -291,7 +367,14 @@ mod tests {
         png.extend_from_slice(&5000u32.to_be_bytes());
         png.extend_from_slice(&5000u32.to_be_bytes());
         assert_eq!(Ocr::check_limits(&png), Err(OcrError::TooManyPixels));
-        assert_eq!(Ocr::check_limits(b"not an image"), Ok(()));
+        assert_eq!(
+            Ocr::check_limits(b"not an image"),
+            Err(OcrError::UnknownFormat)
+        );
+        let mut small = b"\x89PNG\r\n\x1a\n\0\0\0\x0dIHDR".to_vec();
+        small.extend_from_slice(&720u32.to_be_bytes());
+        small.extend_from_slice(&1280u32.to_be_bytes());
+        assert_eq!(Ocr::check_limits(&small), Ok(()));
     }
 
     #[test]
