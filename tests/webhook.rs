@@ -317,13 +317,16 @@ async fn a_failed_registration_is_an_error_without_the_token() {
 #[tokio::test]
 async fn an_invalid_secret_in_a_hand_made_config_is_an_error_not_a_panic() {
     let api = FakeBotApi::start();
-    let mut cfg = config(free_addr());
-    cfg.secret = "has spaces".into();
-    let err = webhook::listener(bot_for(&api), &cfg, false)
-        .await
-        .err()
-        .expect("an invalid secret is refused");
-    assert!(matches!(err, WebhookError::Config(_)), "{err}");
+    for bad in ["has spaces in it here", "short"] {
+        let mut cfg = config(free_addr());
+        cfg.secret = bad.into();
+        let err = webhook::listener(bot_for(&api), &cfg, false)
+            .await
+            .err()
+            .expect("an invalid secret is refused");
+        assert!(matches!(err, WebhookError::Config(_)), "{err}");
+        assert!(!err.to_string().contains(bad), "{err}");
+    }
 }
 
 // --- configuration -------------------------------------------------------------------------
@@ -350,19 +353,23 @@ fn a_full_configuration_and_its_defaults() {
     let cfg = parse(&[URL, ("WEBHOOK_SECRET", SECRET)]).unwrap().unwrap();
     assert_eq!(cfg.url.as_str(), "https://bot.example.com/telegram");
     assert_eq!(cfg.path(), "/telegram");
-    assert_eq!(cfg.listen, "0.0.0.0:8443".parse().unwrap());
+    assert_eq!(
+        cfg.listen,
+        "127.0.0.1:8443".parse().unwrap(),
+        "only this host by default, behind the proxy"
+    );
     assert_eq!(cfg.secret.expose(), SECRET);
     assert!(cfg.register);
 
     let cfg = parse(&[
         URL,
         ("WEBHOOK_SECRET", SECRET),
-        ("LISTEN_ADDR", "127.0.0.1:8080"),
+        ("LISTEN_ADDR", "0.0.0.0:8080"),
         ("WEBHOOK_REGISTER", "false"),
     ])
     .unwrap()
     .unwrap();
-    assert_eq!(cfg.listen, "127.0.0.1:8080".parse().unwrap());
+    assert_eq!(cfg.listen, "0.0.0.0:8080".parse().unwrap());
     assert!(!cfg.register);
     assert!(
         !format!("{cfg:?}").contains(SECRET),
@@ -392,7 +399,21 @@ fn the_secret_must_be_telegrams_alphabet_and_length() {
     let too_long = "a".repeat(257);
     let err = parse(&[URL, ("WEBHOOK_SECRET", &too_long)]).unwrap_err();
     assert!(err.contains("257 characters"), "{err}");
-    for good in ["a", "A-z_09", &"Z".repeat(256)] {
+    // Telegram takes a 1-character secret; a guessable one is refused here.
+    for short in ["Q", "A-z_09", "0123456789abcde"] {
+        let err = parse(&[URL, ("WEBHOOK_SECRET", short)]).unwrap_err();
+        assert!(err.starts_with("WEBHOOK_SECRET "), "{err}");
+        assert!(
+            err.contains(&format!("has {} characters", short.len())),
+            "{err}"
+        );
+        assert!(err.contains("16 to 256 characters"), "{err}");
+        assert!(
+            !err.contains(short),
+            "the error does not repeat the secret: {err}"
+        );
+    }
+    for good in ["0123456789abcdef", "A-z_09A-z_09A-z_09", &"Z".repeat(256)] {
         assert!(
             parse(&[URL, ("WEBHOOK_SECRET", good)]).is_ok(),
             "{good} is a valid secret"

@@ -18,8 +18,10 @@
 //!   `dispatch_with_listener` returns once every update answered `200` was handled. After
 //!   `deleteWebhook`, Telegram keeps new updates (up to 24 hours) until the next `setWebhook`,
 //!   so none is lost, only delayed.
-//! - The server speaks plain HTTP: TLS ends at the load balancer or reverse proxy in front of
-//!   it, which forwards `WEBHOOK_URL`'s path unchanged.
+//! - The server speaks plain HTTP and listens on `127.0.0.1:8443` unless `LISTEN_ADDR` says
+//!   otherwise: TLS ends at the load balancer or reverse proxy in front of it, which forwards
+//!   `WEBHOOK_URL`'s path unchanged. To listen on every interface (a proxy on another host),
+//!   set `LISTEN_ADDR=0.0.0.0:8443` explicitly.
 //!
 //! Several instances behind a load balancer: give them all the same `WEBHOOK_URL` and
 //! `WEBHOOK_SECRET`. Either let exactly one of them register (`WEBHOOK_REGISTER=true`) or
@@ -54,8 +56,9 @@ use tokio::sync::oneshot;
 use super::config::Secret;
 use super::redact_token;
 
-/// `LISTEN_ADDR` when unset: every interface, port 8443 (one of the ports Telegram posts to).
-pub const DEFAULT_LISTEN: &str = "0.0.0.0:8443";
+/// `LISTEN_ADDR` when unset: this host only, port 8443 (one of the ports Telegram posts to),
+/// for a TLS reverse proxy on the same host. `0.0.0.0:8443` listens on every interface.
+pub const DEFAULT_LISTEN: &str = "127.0.0.1:8443";
 /// The load balancer's health check: `GET` answers `200 ok`.
 pub const HEALTH_PATH: &str = "/healthz";
 /// The header Telegram sends the secret in (HTTP header names are case-insensitive).
@@ -127,9 +130,9 @@ impl Completions {
 pub struct WebhookConfig {
     /// `WEBHOOK_URL`: the public `https://` URL Telegram posts to. Its path is the path served.
     pub url: url::Url,
-    /// `LISTEN_ADDR`: where the server listens, `0.0.0.0:8443` by default.
+    /// `LISTEN_ADDR`: where the server listens, `127.0.0.1:8443` by default.
     pub listen: SocketAddr,
-    /// `WEBHOOK_SECRET`: 1–256 characters of `A-Z a-z 0-9 _ -`, required in webhook mode.
+    /// `WEBHOOK_SECRET`: 16–256 characters of `A-Z a-z 0-9 _ -`, required in webhook mode.
     pub secret: Secret,
     /// `WEBHOOK_REGISTER`: whether this instance calls `setWebhook` at start and
     /// `deleteWebhook` at stop. `true` by default; `false` for all but one instance behind a
@@ -170,9 +173,13 @@ impl WebhookConfig {
             ));
         }
         let listen = match value("LISTEN_ADDR") {
-            None => DEFAULT_LISTEN.parse().expect("DEFAULT_LISTEN is an address"),
+            None => DEFAULT_LISTEN
+                .parse()
+                .expect("DEFAULT_LISTEN is an address"),
             Some(addr) => addr.parse().map_err(|_| {
-                format!("LISTEN_ADDR must be an address and port, like {DEFAULT_LISTEN} or 127.0.0.1:8080")
+                format!(
+                    "LISTEN_ADDR must be an address and port, like {DEFAULT_LISTEN} or 0.0.0.0:8443"
+                )
             })?,
         };
         let Some(secret) = value("WEBHOOK_SECRET") else {
@@ -203,15 +210,13 @@ impl WebhookConfig {
     }
 }
 
-const SECRET_RULE: &str = "1 to 256 characters, each a letter A-Z or a-z, a digit, _ or -";
+const SECRET_RULE: &str = "16 to 256 characters, each a letter A-Z or a-z, a digit, _ or -";
+/// The shortest `WEBHOOK_SECRET` accepted (Telegram accepts 1, which is guessable).
+pub const MIN_SECRET_CHARS: usize = 16;
 
 /// Telegram's rule for `secret_token`; the error (after "WEBHOOK_SECRET ") never quotes the
 /// secret.
 pub fn check_secret(secret: &str) -> Result<(), String> {
-    let len = secret.len();
-    if !(1..=256).contains(&len) {
-        return Err(format!("has {len} characters; it must be {SECRET_RULE}"));
-    }
     if !secret
         .bytes()
         .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
@@ -219,6 +224,11 @@ pub fn check_secret(secret: &str) -> Result<(), String> {
         return Err(format!(
             "contains a character that is not allowed; it must be {SECRET_RULE}"
         ));
+    }
+    // All ASCII from here, so bytes are characters.
+    let len = secret.len();
+    if !(MIN_SECRET_CHARS..=256).contains(&len) {
+        return Err(format!("has {len} characters; it must be {SECRET_RULE}"));
     }
     Ok(())
 }
