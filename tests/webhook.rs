@@ -710,3 +710,50 @@ async fn when_every_connection_has_a_request_in_progress_a_new_one_is_closed() {
         200
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn stopping_closes_stalled_connections_without_waiting_for_their_timeout() {
+    let api = FakeBotApi::start();
+    let addr = free_addr();
+    let bot = bot_for(&api);
+    let limits = webhook::ServeLimits {
+        header_read_timeout: Duration::from_secs(60),
+        ..Default::default()
+    };
+    let listener = webhook::listener_with_limits(bot.clone(), &config(addr), false, None, limits)
+        .await
+        .expect("the listener starts");
+    let mut dispatcher = Dispatcher::builder(bot, echo_handler()).build();
+    let shutdown = dispatcher.shutdown_token();
+    let running = tokio::spawn(async move {
+        dispatcher
+            .dispatch_with_listener(listener, IgnoringErrorHandlerSafe::new())
+            .await
+    });
+    let mut stalled = stalled_connections(addr, 10).await;
+    assert_eq!(
+        post(addr, Some(SECRET), update(31, "hello").to_string()).await,
+        200
+    );
+    tokio::task::block_in_place(|| api.wait_for("sendMessage", 1, Duration::from_secs(10)));
+
+    // The stop waits for requests in flight, not for silent connections.
+    let stop = shutdown.shutdown().expect("the dispatcher is running");
+    tokio::time::timeout(limits.header_read_timeout / 4, async move {
+        stop.await;
+        running.await.unwrap();
+    })
+    .await
+    .expect("dispatch returns after stop, long before the header timeout");
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    for (i, stream) in stalled.iter_mut().enumerate() {
+        assert!(
+            closed_by(stream, deadline).await,
+            "stalled connection {i} is closed by the stop, long before its header timeout"
+        );
+    }
+    assert!(
+        tokio::net::TcpStream::connect(addr).await.is_err(),
+        "the server no longer listens"
+    );
+}

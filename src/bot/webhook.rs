@@ -1,5 +1,6 @@
 //! Webhook mode: Telegram posts updates to `WEBHOOK_URL`, and the bot serves them on
-//! `LISTEN_ADDR` with teloxide's axum listener.
+//! `LISTEN_ADDR` with teloxide's axum listener, run by hyper's HTTP/1.1 server within
+//! [`ServeLimits`].
 //!
 //! - [`WebhookConfig::from_env`] reads `WEBHOOK_URL`, `LISTEN_ADDR`, `WEBHOOK_SECRET` and
 //!   `WEBHOOK_REGISTER`; it is `None` when `WEBHOOK_URL` is unset (long polling).
@@ -14,8 +15,9 @@
 //! - Stopping: when the dispatcher shuts down it stops the listener. From then on teloxide
 //!   answers `503` to new updates (Telegram delivers them again later); with `register = true`
 //!   the listener calls `deleteWebhook` (teloxide's behaviour), then the server stops accepting
-//!   connections, closes the idle ones, finishes the requests in flight and closes. The update stream ends after the last accepted update, so
-//!   `dispatch_with_listener` returns once every update answered `200` was handled. After
+//!   connections, closes the idle ones, finishes the requests in flight and closes. The update
+//!   stream ends after the last accepted update, so `dispatch_with_listener` returns once every
+//!   update answered `200` was handled. After
 //!   `deleteWebhook`, Telegram keeps new updates (up to 24 hours) until the next `setWebhook`,
 //!   so none is lost, only delayed.
 //! - The server speaks plain HTTP/1.1 and listens on `127.0.0.1:8443` unless `LISTEN_ADDR`
@@ -44,7 +46,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::convert::Infallible;
 use std::net::SocketAddr;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -387,6 +389,8 @@ pub async fn listener_with_limits(
 struct Slot {
     /// Requests being answered; a connection with none is waiting for headers.
     busy: AtomicUsize,
+    /// Whether a request has come in on this connection yet.
+    used: AtomicBool,
     /// Asks the connection to close once its request in progress (if any) is answered.
     close: Notify,
 }
@@ -483,6 +487,7 @@ struct Busy(Arc<Slot>);
 impl Busy {
     fn enter(slot: &Arc<Slot>) -> Busy {
         slot.busy.fetch_add(1, Ordering::SeqCst);
+        slot.used.store(true, Ordering::SeqCst);
         Busy(slot.clone())
     }
 }
@@ -522,6 +527,12 @@ async fn serve_connection(
     let result = tokio::select! {
         result = connection.as_mut() => result,
         () = slot.close.notified() => {
+            if !slot.used.load(Ordering::SeqCst) {
+                // No request yet, so nothing to finish: close now. (hyper's graceful shutdown
+                // would wait for a first request, up to the header timeout.)
+                return;
+            }
+            // Closes at once when idle between requests; otherwise after answering.
             connection.as_mut().graceful_shutdown();
             connection.await
         }
