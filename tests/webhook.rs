@@ -317,13 +317,16 @@ async fn a_failed_registration_is_an_error_without_the_token() {
 #[tokio::test]
 async fn an_invalid_secret_in_a_hand_made_config_is_an_error_not_a_panic() {
     let api = FakeBotApi::start();
-    let mut cfg = config(free_addr());
-    cfg.secret = "has spaces".into();
-    let err = webhook::listener(bot_for(&api), &cfg, false)
-        .await
-        .err()
-        .expect("an invalid secret is refused");
-    assert!(matches!(err, WebhookError::Config(_)), "{err}");
+    for bad in ["has spaces in it here", "short"] {
+        let mut cfg = config(free_addr());
+        cfg.secret = bad.into();
+        let err = webhook::listener(bot_for(&api), &cfg, false)
+            .await
+            .err()
+            .expect("an invalid secret is refused");
+        assert!(matches!(err, WebhookError::Config(_)), "{err}");
+        assert!(!err.to_string().contains(bad), "{err}");
+    }
 }
 
 // --- configuration -------------------------------------------------------------------------
@@ -350,19 +353,23 @@ fn a_full_configuration_and_its_defaults() {
     let cfg = parse(&[URL, ("WEBHOOK_SECRET", SECRET)]).unwrap().unwrap();
     assert_eq!(cfg.url.as_str(), "https://bot.example.com/telegram");
     assert_eq!(cfg.path(), "/telegram");
-    assert_eq!(cfg.listen, "0.0.0.0:8443".parse().unwrap());
+    assert_eq!(
+        cfg.listen,
+        "127.0.0.1:8443".parse().unwrap(),
+        "only this host by default, behind the proxy"
+    );
     assert_eq!(cfg.secret.expose(), SECRET);
     assert!(cfg.register);
 
     let cfg = parse(&[
         URL,
         ("WEBHOOK_SECRET", SECRET),
-        ("LISTEN_ADDR", "127.0.0.1:8080"),
+        ("LISTEN_ADDR", "0.0.0.0:8080"),
         ("WEBHOOK_REGISTER", "false"),
     ])
     .unwrap()
     .unwrap();
-    assert_eq!(cfg.listen, "127.0.0.1:8080".parse().unwrap());
+    assert_eq!(cfg.listen, "0.0.0.0:8080".parse().unwrap());
     assert!(!cfg.register);
     assert!(
         !format!("{cfg:?}").contains(SECRET),
@@ -392,7 +399,21 @@ fn the_secret_must_be_telegrams_alphabet_and_length() {
     let too_long = "a".repeat(257);
     let err = parse(&[URL, ("WEBHOOK_SECRET", &too_long)]).unwrap_err();
     assert!(err.contains("257 characters"), "{err}");
-    for good in ["a", "A-z_09", &"Z".repeat(256)] {
+    // Telegram takes a 1-character secret; a guessable one is refused here.
+    for short in ["Q", "A-z_09", "0123456789abcde"] {
+        let err = parse(&[URL, ("WEBHOOK_SECRET", short)]).unwrap_err();
+        assert!(err.starts_with("WEBHOOK_SECRET "), "{err}");
+        assert!(
+            err.contains(&format!("has {} characters", short.len())),
+            "{err}"
+        );
+        assert!(err.contains("16 to 256 characters"), "{err}");
+        assert!(
+            !err.contains(short),
+            "the error does not repeat the secret: {err}"
+        );
+    }
+    for good in ["0123456789abcdef", "A-z_09A-z_09A-z_09", &"Z".repeat(256)] {
         assert!(
             parse(&[URL, ("WEBHOOK_SECRET", good)]).is_ok(),
             "{good} is a valid secret"
@@ -467,4 +488,272 @@ async fn the_200_waits_until_the_update_was_handled() {
     // Refused requests leave nothing behind.
     assert_eq!(post(addr, Some(SECRET), "{not json").await, 400);
     assert!(completions.is_empty());
+}
+
+// --- connection limits ---------------------------------------------------------------------
+
+/// Opens `n` connections that send nothing (even ones) or half a request's headers (odd ones),
+/// and keeps them open.
+async fn stalled_connections(addr: SocketAddr, n: usize) -> Vec<tokio::net::TcpStream> {
+    use tokio::io::AsyncWriteExt;
+    let mut stalled = Vec::with_capacity(n);
+    for i in 0..n {
+        let mut stream = tokio::net::TcpStream::connect(addr)
+            .await
+            .expect("the server takes the connection");
+        if i % 2 == 1 {
+            stream
+                .write_all(format!("POST {PATH} HTTP/1.1\r\nHost: bot.exa").as_bytes())
+                .await
+                .unwrap();
+        }
+        stalled.push(stream);
+    }
+    stalled
+}
+
+/// Whether the server closed `stream` (end of stream or a reset) before `deadline`, having
+/// sent nothing on it.
+async fn closed_by(stream: &mut tokio::net::TcpStream, deadline: tokio::time::Instant) -> bool {
+    use tokio::io::AsyncReadExt;
+    let mut answer = Vec::new();
+    match tokio::time::timeout_at(deadline, stream.read_to_end(&mut answer)).await {
+        Err(_) => false,
+        Ok(Ok(_)) => {
+            assert!(
+                answer.is_empty(),
+                "a stalled connection gets no answer: {:?}",
+                String::from_utf8_lossy(&answer)
+            );
+            true
+        }
+        Ok(Err(_)) => true,
+    }
+}
+
+fn echo_handler() -> teloxide::dispatching::UpdateHandler<teloxide::RequestError> {
+    Update::filter_message().endpoint(|bot: Bot, msg: Message| async move {
+        let text = format!("echo: {}", msg.text().unwrap_or_default());
+        bot.send_message(msg.chat.id, text).await?;
+        Ok(())
+    })
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn stalled_connections_are_closed_while_an_update_gets_its_200_and_its_reply() {
+    let api = FakeBotApi::start();
+    let addr = free_addr();
+    let bot = bot_for(&api);
+    // The production limits, with a shorter header timeout. 400 stalled connections are over
+    // the connection limit too, so the later ones close earlier ones to make room.
+    let limits = webhook::ServeLimits {
+        header_read_timeout: Duration::from_secs(1),
+        ..Default::default()
+    };
+    assert!(limits.max_connections < 400);
+    let listener = webhook::listener_with_limits(bot.clone(), &config(addr), false, None, limits)
+        .await
+        .expect("the listener starts");
+    let mut dispatcher = Dispatcher::builder(bot, echo_handler()).build();
+    let shutdown = dispatcher.shutdown_token();
+    let running = tokio::spawn(async move {
+        dispatcher
+            .dispatch_with_listener(listener, IgnoringErrorHandlerSafe::new())
+            .await
+    });
+
+    let mut stalled = stalled_connections(addr, 400).await;
+    assert_eq!(
+        post(addr, Some(SECRET), update(7, "hello").to_string()).await,
+        200
+    );
+    let sent =
+        tokio::task::block_in_place(|| api.wait_for("sendMessage", 1, Duration::from_secs(10)));
+    assert_eq!(sent.len(), 1, "the update reached the handler: {sent:?}");
+    assert_eq!(sent[0]["text"], json!("echo: hello"));
+
+    // Every stalled connection is closed, well within the header timeout and a generous margin.
+    let deadline =
+        tokio::time::Instant::now() + limits.header_read_timeout + Duration::from_secs(10);
+    for (i, stream) in stalled.iter_mut().enumerate() {
+        assert!(
+            closed_by(stream, deadline).await,
+            "stalled connection {i} is still open"
+        );
+    }
+    // And the server still serves.
+    assert_eq!(
+        post(addr, Some(SECRET), update(8, "again").to_string()).await,
+        200
+    );
+    tokio::task::block_in_place(|| api.wait_for("sendMessage", 2, Duration::from_secs(10)));
+
+    shutdown
+        .shutdown()
+        .expect("the dispatcher is running")
+        .await;
+    tokio::time::timeout(Duration::from_secs(15), running)
+        .await
+        .expect("dispatch returns after stop")
+        .unwrap();
+    assert_eq!(api.sent_messages().len(), 2);
+}
+
+#[tokio::test]
+async fn a_connection_beyond_the_limit_closes_a_stalled_one_to_make_room() {
+    let api = FakeBotApi::start();
+    let addr = free_addr();
+    let limits = webhook::ServeLimits {
+        header_read_timeout: Duration::from_secs(60),
+        max_connections: 4,
+    };
+    let mut listener =
+        webhook::listener_with_limits(bot_for(&api), &config(addr), false, None, limits)
+            .await
+            .expect("the listener starts");
+    let stream = listener.as_stream();
+    tokio::pin!(stream);
+
+    // The server takes connections in the order they came, so these four fill the limit
+    // before the update's connection is taken.
+    let mut stalled = stalled_connections(addr, 4).await;
+    assert_eq!(
+        post(addr, Some(SECRET), update(21, "let me in").to_string()).await,
+        200,
+        "a stalled connection made room long before the header timeout"
+    );
+    let got = tokio::time::timeout(Duration::from_secs(5), stream.next())
+        .await
+        .expect("the update arrives");
+    assert_eq!(update_id(got), 21);
+
+    let soon = || tokio::time::Instant::now() + Duration::from_secs(5);
+    assert!(
+        closed_by(&mut stalled[0], soon()).await,
+        "the oldest stalled connection was closed to make room"
+    );
+    let briefly = tokio::time::Instant::now() + Duration::from_millis(300);
+    for (i, stream) in stalled.iter_mut().enumerate().skip(1) {
+        assert!(
+            !closed_by(stream, briefly).await,
+            "stalled connection {i} was not needed and is still open"
+        );
+    }
+}
+
+#[tokio::test]
+async fn when_every_connection_has_a_request_in_progress_a_new_one_is_closed() {
+    let api = FakeBotApi::start();
+    let addr = free_addr();
+    let completions = std::sync::Arc::new(webhook::Completions::default());
+    let limits = webhook::ServeLimits {
+        header_read_timeout: Duration::from_secs(60),
+        max_connections: 2,
+    };
+    let mut listener = webhook::listener_with_limits(
+        bot_for(&api),
+        &config(addr),
+        false,
+        Some(completions.clone()),
+        limits,
+    )
+    .await
+    .expect("the listener starts");
+    let stream = listener.as_stream();
+    tokio::pin!(stream);
+
+    // Two updates whose handling has not finished hold both connections.
+    let first = tokio::spawn(post(addr, Some(SECRET), update(51, "one").to_string()));
+    let second = tokio::spawn(post(addr, Some(SECRET), update(52, "two").to_string()));
+    let mut ids = Vec::new();
+    for _ in 0..2 {
+        let got = tokio::time::timeout(Duration::from_secs(5), stream.next())
+            .await
+            .expect("the update arrives");
+        ids.push(update_id(got));
+    }
+    ids.sort();
+    assert_eq!(ids, [51, 52]);
+
+    let refused = client()
+        .post(format!("http://{addr}{PATH}"))
+        .header("X-Telegram-Bot-Api-Secret-Token", SECRET)
+        .body(update(53, "three").to_string())
+        .send()
+        .await;
+    match refused {
+        Ok(response) => panic!("a third connection is closed, got {}", response.status()),
+        Err(e) => assert!(!e.is_timeout(), "closed at once, not left waiting: {e}"),
+    }
+
+    completions.done(51);
+    completions.done(52);
+    for posting in [first, second] {
+        let status = tokio::time::timeout(Duration::from_secs(5), posting)
+            .await
+            .expect("answered once handled")
+            .unwrap();
+        assert_eq!(status, 200);
+    }
+    // With the requests answered, their connections are idle and make room again.
+    let posting = tokio::spawn(post(addr, Some(SECRET), update(54, "four").to_string()));
+    let got = tokio::time::timeout(Duration::from_secs(5), stream.next())
+        .await
+        .expect("the update arrives");
+    assert_eq!(update_id(got), 54);
+    completions.done(54);
+    assert_eq!(
+        tokio::time::timeout(Duration::from_secs(5), posting)
+            .await
+            .unwrap()
+            .unwrap(),
+        200
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn stopping_closes_stalled_connections_without_waiting_for_their_timeout() {
+    let api = FakeBotApi::start();
+    let addr = free_addr();
+    let bot = bot_for(&api);
+    let limits = webhook::ServeLimits {
+        header_read_timeout: Duration::from_secs(60),
+        ..Default::default()
+    };
+    let listener = webhook::listener_with_limits(bot.clone(), &config(addr), false, None, limits)
+        .await
+        .expect("the listener starts");
+    let mut dispatcher = Dispatcher::builder(bot, echo_handler()).build();
+    let shutdown = dispatcher.shutdown_token();
+    let running = tokio::spawn(async move {
+        dispatcher
+            .dispatch_with_listener(listener, IgnoringErrorHandlerSafe::new())
+            .await
+    });
+    let mut stalled = stalled_connections(addr, 10).await;
+    assert_eq!(
+        post(addr, Some(SECRET), update(31, "hello").to_string()).await,
+        200
+    );
+    tokio::task::block_in_place(|| api.wait_for("sendMessage", 1, Duration::from_secs(10)));
+
+    // The stop waits for requests in flight, not for silent connections.
+    let stop = shutdown.shutdown().expect("the dispatcher is running");
+    tokio::time::timeout(limits.header_read_timeout / 4, async move {
+        stop.await;
+        running.await.unwrap();
+    })
+    .await
+    .expect("dispatch returns after stop, long before the header timeout");
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    for (i, stream) in stalled.iter_mut().enumerate() {
+        assert!(
+            closed_by(stream, deadline).await,
+            "stalled connection {i} is closed by the stop, long before its header timeout"
+        );
+    }
+    assert!(
+        tokio::net::TcpStream::connect(addr).await.is_err(),
+        "the server no longer listens"
+    );
 }

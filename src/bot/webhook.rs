@@ -1,5 +1,6 @@
 //! Webhook mode: Telegram posts updates to `WEBHOOK_URL`, and the bot serves them on
-//! `LISTEN_ADDR` with teloxide's axum listener.
+//! `LISTEN_ADDR` with teloxide's axum listener, run by hyper's HTTP/1.1 server within
+//! [`ServeLimits`].
 //!
 //! - [`WebhookConfig::from_env`] reads `WEBHOOK_URL`, `LISTEN_ADDR`, `WEBHOOK_SECRET` and
 //!   `WEBHOOK_REGISTER`; it is `None` when `WEBHOOK_URL` is unset (long polling).
@@ -13,13 +14,22 @@
 //!   - `GET /healthz`: `200 ok`, for load balancers. It needs no secret.
 //! - Stopping: when the dispatcher shuts down it stops the listener. From then on teloxide
 //!   answers `503` to new updates (Telegram delivers them again later); with `register = true`
-//!   the listener calls `deleteWebhook` (teloxide's behaviour), then the server finishes the
-//!   requests in flight and closes. The update stream ends after the last accepted update, so
-//!   `dispatch_with_listener` returns once every update answered `200` was handled. After
+//!   the listener calls `deleteWebhook` (teloxide's behaviour), then the server stops accepting
+//!   connections, closes the idle ones, finishes the requests in flight and closes. The update
+//!   stream ends after the last accepted update, so `dispatch_with_listener` returns once every
+//!   update answered `200` was handled. After
 //!   `deleteWebhook`, Telegram keeps new updates (up to 24 hours) until the next `setWebhook`,
 //!   so none is lost, only delayed.
-//! - The server speaks plain HTTP: TLS ends at the load balancer or reverse proxy in front of
-//!   it, which forwards `WEBHOOK_URL`'s path unchanged.
+//! - The server speaks plain HTTP/1.1 and listens on `127.0.0.1:8443` unless `LISTEN_ADDR`
+//!   says otherwise: TLS ends at the load balancer or reverse proxy in front of it, which
+//!   forwards `WEBHOOK_URL`'s path unchanged. To listen on every interface (a proxy on another
+//!   host), set `LISTEN_ADDR=0.0.0.0:8443` explicitly.
+//! - Connections ([`ServeLimits`]): one that has not sent a request's headers within
+//!   [`HEADER_READ_TIMEOUT`] (counted from when it opened, or from the end of its previous
+//!   request) is closed without an answer. At most [`CONNECTION_LIMIT`] are open at once; a
+//!   connection beyond that closes one that is waiting for headers (idle, or stalled) to make
+//!   room, and is itself closed at once only when every open connection has a request in
+//!   progress. So connections that send nothing cannot pile up or lock Telegram out.
 //!
 //! Several instances behind a load balancer: give them all the same `WEBHOOK_URL` and
 //! `WEBHOOK_SECRET`. Either let exactly one of them register (`WEBHOOK_REGISTER=true`) or
@@ -33,9 +43,10 @@
 //! before then never answers, and Telegram delivers the update again, to this instance or
 //! another, where the database's record of answered updates keeps it from a second reply.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::convert::Infallible;
 use std::net::SocketAddr;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -45,17 +56,23 @@ use axum::http::StatusCode;
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
+use hyper::body::Incoming;
+use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::service::TowerToHyperService;
 use teloxide::prelude::*;
 use teloxide::types::Update;
 use teloxide::update_listeners::UpdateListener;
 use teloxide::update_listeners::webhooks::{self, Options};
-use tokio::sync::oneshot;
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::{Notify, oneshot};
+use tokio::task::JoinSet;
 
 use super::config::Secret;
 use super::redact_token;
 
-/// `LISTEN_ADDR` when unset: every interface, port 8443 (one of the ports Telegram posts to).
-pub const DEFAULT_LISTEN: &str = "0.0.0.0:8443";
+/// `LISTEN_ADDR` when unset: this host only, port 8443 (one of the ports Telegram posts to),
+/// for a TLS reverse proxy on the same host. `0.0.0.0:8443` listens on every interface.
+pub const DEFAULT_LISTEN: &str = "127.0.0.1:8443";
 /// The load balancer's health check: `GET` answers `200 ok`.
 pub const HEALTH_PATH: &str = "/healthz";
 /// The header Telegram sends the secret in (HTTP header names are case-insensitive).
@@ -71,6 +88,33 @@ pub const BODY_TIMEOUT: Duration = Duration::from_secs(10);
 pub const HANDLED_WAIT: Duration = Duration::from_secs(50);
 /// How many connections Telegram may open to deliver updates at once (its default is 40).
 pub const MAX_CONNECTIONS: u8 = 100;
+/// How long a connection may take to send a request's headers, or stay idle between requests,
+/// before the server closes it. Telegram and proxies send their headers at once.
+pub const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(5);
+/// How many connections the server keeps open at once: room for Telegram's
+/// [`MAX_CONNECTIONS`], health checks and a proxy's spare connections.
+pub const CONNECTION_LIMIT: usize = 256;
+
+/// The server's limits on connections; the default is [`HEADER_READ_TIMEOUT`] and
+/// [`CONNECTION_LIMIT`]. Tests shorten them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ServeLimits {
+    /// A connection that has not sent a request's headers this long after it opened (or after
+    /// its previous request) is closed without an answer.
+    pub header_read_timeout: Duration,
+    /// Connections open at once (at least 1). A new one beyond it closes a connection that is
+    /// waiting for headers, or, when every connection has a request in progress, is closed.
+    pub max_connections: usize,
+}
+
+impl Default for ServeLimits {
+    fn default() -> Self {
+        ServeLimits {
+            header_read_timeout: HEADER_READ_TIMEOUT,
+            max_connections: CONNECTION_LIMIT,
+        }
+    }
+}
 
 /// Updates whose webhook request waits for their handler to finish.
 #[derive(Default)]
@@ -127,9 +171,9 @@ impl Completions {
 pub struct WebhookConfig {
     /// `WEBHOOK_URL`: the public `https://` URL Telegram posts to. Its path is the path served.
     pub url: url::Url,
-    /// `LISTEN_ADDR`: where the server listens, `0.0.0.0:8443` by default.
+    /// `LISTEN_ADDR`: where the server listens, `127.0.0.1:8443` by default.
     pub listen: SocketAddr,
-    /// `WEBHOOK_SECRET`: 1–256 characters of `A-Z a-z 0-9 _ -`, required in webhook mode.
+    /// `WEBHOOK_SECRET`: 16–256 characters of `A-Z a-z 0-9 _ -`, required in webhook mode.
     pub secret: Secret,
     /// `WEBHOOK_REGISTER`: whether this instance calls `setWebhook` at start and
     /// `deleteWebhook` at stop. `true` by default; `false` for all but one instance behind a
@@ -170,9 +214,13 @@ impl WebhookConfig {
             ));
         }
         let listen = match value("LISTEN_ADDR") {
-            None => DEFAULT_LISTEN.parse().expect("DEFAULT_LISTEN is an address"),
+            None => DEFAULT_LISTEN
+                .parse()
+                .expect("DEFAULT_LISTEN is an address"),
             Some(addr) => addr.parse().map_err(|_| {
-                format!("LISTEN_ADDR must be an address and port, like {DEFAULT_LISTEN} or 127.0.0.1:8080")
+                format!(
+                    "LISTEN_ADDR must be an address and port, like {DEFAULT_LISTEN} or 0.0.0.0:8443"
+                )
             })?,
         };
         let Some(secret) = value("WEBHOOK_SECRET") else {
@@ -203,15 +251,13 @@ impl WebhookConfig {
     }
 }
 
-const SECRET_RULE: &str = "1 to 256 characters, each a letter A-Z or a-z, a digit, _ or -";
+const SECRET_RULE: &str = "16 to 256 characters, each a letter A-Z or a-z, a digit, _ or -";
+/// The shortest `WEBHOOK_SECRET` accepted (Telegram accepts 1, which is guessable).
+pub const MIN_SECRET_CHARS: usize = 16;
 
 /// Telegram's rule for `secret_token`; the error (after "WEBHOOK_SECRET ") never quotes the
 /// secret.
 pub fn check_secret(secret: &str) -> Result<(), String> {
-    let len = secret.len();
-    if !(1..=256).contains(&len) {
-        return Err(format!("has {len} characters; it must be {SECRET_RULE}"));
-    }
     if !secret
         .bytes()
         .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
@@ -219,6 +265,11 @@ pub fn check_secret(secret: &str) -> Result<(), String> {
         return Err(format!(
             "contains a character that is not allowed; it must be {SECRET_RULE}"
         ));
+    }
+    // All ASCII from here, so bytes are characters.
+    let len = secret.len();
+    if !(MIN_SECRET_CHARS..=256).contains(&len) {
+        return Err(format!("has {len} characters; it must be {SECRET_RULE}"));
     }
     Ok(())
 }
@@ -262,6 +313,17 @@ pub async fn listener_with(
     register: bool,
     completions: Option<Arc<Completions>>,
 ) -> Result<impl UpdateListener<Err = Infallible> + use<>, WebhookError> {
+    listener_with_limits(bot, cfg, register, completions, ServeLimits::default()).await
+}
+
+/// [`listener_with`] with other connection limits than the default.
+pub async fn listener_with_limits(
+    bot: Bot,
+    cfg: &WebhookConfig,
+    register: bool,
+    completions: Option<Arc<Completions>>,
+    limits: ServeLimits,
+) -> Result<impl UpdateListener<Err = Infallible> + use<>, WebhookError> {
     check_secret(cfg.secret.expose())
         .map_err(|e| WebhookError::Config(format!("WEBHOOK_SECRET {e}")))?;
     if cfg.path() == HEALTH_PATH {
@@ -269,7 +331,7 @@ pub async fn listener_with(
             "the webhook path must not be {HEALTH_PATH}"
         )));
     }
-    let tcp = tokio::net::TcpListener::bind(cfg.listen)
+    let tcp = TcpListener::bind(cfg.listen)
         .await
         .map_err(|source| WebhookError::Bind {
             addr: cfg.listen,
@@ -317,13 +379,168 @@ pub async fn listener_with(
             }
         }
     };
-    tokio::spawn(async move {
-        if let Err(e) = axum::serve(tcp, app).with_graceful_shutdown(shutdown).await {
-            tracing::error!(error = %e, "webhook server failed");
-        }
-    });
+    tokio::spawn(serve(tcp, app, limits, shutdown));
     tracing::info!(listen = %local, register, "webhook server listening");
     Ok(listener)
+}
+
+/// One open connection, as the accept loop sees it.
+#[derive(Default)]
+struct Slot {
+    /// Requests being answered; a connection with none is waiting for headers.
+    busy: AtomicUsize,
+    /// Whether a request has come in on this connection yet.
+    used: AtomicBool,
+    /// Asks the connection to close once its request in progress (if any) is answered.
+    close: Notify,
+}
+
+/// The open connections by the order they were accepted; a connection leaves when it closes,
+/// or when it is asked to close to make room.
+type Slots = Arc<Mutex<BTreeMap<u64, Arc<Slot>>>>;
+
+fn lock_slots(slots: &Slots) -> std::sync::MutexGuard<'_, BTreeMap<u64, Arc<Slot>>> {
+    slots.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Serves `app` over HTTP/1.1 on `tcp` within `limits` until `shutdown` completes; then stops
+/// accepting, closes idle connections, and returns once the requests in flight were answered.
+async fn serve(
+    tcp: TcpListener,
+    app: axum::Router,
+    limits: ServeLimits,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) {
+    let slots: Slots = Arc::default();
+    let mut tasks = JoinSet::new();
+    let mut next_id = 0u64;
+    tokio::pin!(shutdown);
+    loop {
+        let stream = tokio::select! {
+            () = &mut shutdown => break,
+            Some(_) = tasks.join_next(), if !tasks.is_empty() => continue,
+            accepted = tcp.accept() => match accepted {
+                Ok((stream, _)) => stream,
+                Err(e) => {
+                    // Out of file descriptors, say: wait for connections to close.
+                    tracing::warn!(error = %e, "webhook server cannot accept a connection");
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                    continue;
+                }
+            },
+        };
+        let slot = {
+            let mut open = lock_slots(&slots);
+            if open.len() >= limits.max_connections.max(1) {
+                // Make room by closing the oldest connection that has no request in progress.
+                let idle = open
+                    .iter()
+                    .find(|(_, slot)| slot.busy.load(Ordering::SeqCst) == 0)
+                    .map(|(&id, _)| id);
+                match idle.and_then(|id| open.remove(&id)) {
+                    Some(evicted) => evicted.close.notify_one(),
+                    None => {
+                        tracing::debug!("every webhook connection is busy; closing a new one");
+                        drop(stream);
+                        continue;
+                    }
+                }
+            }
+            let slot = Arc::new(Slot::default());
+            open.insert(next_id, slot.clone());
+            slot
+        };
+        tasks.spawn(serve_connection(
+            stream,
+            app.clone(),
+            limits.header_read_timeout,
+            slot,
+            Leave {
+                slots: slots.clone(),
+                id: next_id,
+            },
+        ));
+        next_id += 1;
+    }
+    drop(tcp);
+    for slot in lock_slots(&slots).values() {
+        slot.close.notify_one();
+    }
+    while tasks.join_next().await.is_some() {}
+}
+
+/// Takes a connection out of the open ones when it ends, however it ends.
+struct Leave {
+    slots: Slots,
+    id: u64,
+}
+
+impl Drop for Leave {
+    fn drop(&mut self) {
+        lock_slots(&self.slots).remove(&self.id);
+    }
+}
+
+/// Counts a request in progress on its connection.
+struct Busy(Arc<Slot>);
+
+impl Busy {
+    fn enter(slot: &Arc<Slot>) -> Busy {
+        slot.busy.fetch_add(1, Ordering::SeqCst);
+        slot.used.store(true, Ordering::SeqCst);
+        Busy(slot.clone())
+    }
+}
+
+impl Drop for Busy {
+    fn drop(&mut self) {
+        self.0.busy.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+async fn serve_connection(
+    stream: TcpStream,
+    app: axum::Router,
+    header_read_timeout: Duration,
+    slot: Arc<Slot>,
+    _leave: Leave,
+) {
+    let app = TowerToHyperService::new(app);
+    let counted = slot.clone();
+    let service = hyper::service::service_fn(move |request: hyper::Request<Incoming>| {
+        // Counted from the moment the headers are in, so the connection is not closed to make
+        // room while its request is being read or answered.
+        let busy = Busy::enter(&counted);
+        let answer = hyper::service::Service::call(&app, request);
+        async move {
+            let response = answer.await;
+            drop(busy);
+            response
+        }
+    });
+    let mut builder = hyper::server::conn::http1::Builder::new();
+    builder
+        .timer(TokioTimer::new())
+        .header_read_timeout(header_read_timeout);
+    let connection = builder.serve_connection(TokioIo::new(stream), service);
+    tokio::pin!(connection);
+    let result = tokio::select! {
+        result = connection.as_mut() => result,
+        () = slot.close.notified() => {
+            if !slot.used.load(Ordering::SeqCst) {
+                // No request yet, so nothing to finish: close now. (hyper's graceful shutdown
+                // would wait for a first request, up to the header timeout.)
+                return;
+            }
+            // Closes at once when idle between requests; otherwise after answering.
+            connection.as_mut().graceful_shutdown();
+            connection.await
+        }
+    };
+    if let Err(e) = result {
+        // Header timeouts and clients that went away: common, and not the server's fault.
+        tracing::debug!(error = %e, "webhook connection closed");
+    }
 }
 
 #[derive(Clone)]
