@@ -70,11 +70,7 @@ fn the_model_never_cancels_a_decisive_mechanism() {
         "周末一起吃饭吧，我订了那家火锅。对了，刚才发到你手机上的验证码念给我一下，我帮你领券。";
     let report = Classifier::shared().classify(text);
     assert_eq!(report.verdict, Verdict::Scam);
-    assert!(
-        report
-            .risk_signals()
-            .any(|s| s.rule.category != Category::Learned)
-    );
+    assert!(a_rule_found_risk(&report));
 }
 
 #[test]
@@ -107,11 +103,7 @@ fn a_warning_is_not_turned_into_the_scam_it_warns_about() {
     let text = "【反诈提醒】近期有不法分子以“征信修复”“删除逾期记录”为名收取费用，征信记录任何机构都无权删除，请勿相信。";
     let report = Classifier::shared().classify(text);
     assert_ne!(report.verdict, Verdict::Scam);
-    assert!(
-        report
-            .risk_signals()
-            .all(|s| s.rule.category != Category::Learned)
-    );
+    assert!(!the_model_found_risk(&report));
 }
 
 #[test]
@@ -124,4 +116,18 @@ fn every_learned_signal_has_a_rule_with_the_right_kind() {
     assert!(learned.iter().any(|r| r.kind == RuleKind::Legit));
     assert!(learned.iter().any(|r| r.kind == RuleKind::Violation));
     assert!(learned.iter().filter(|r| r.kind == RuleKind::Risk).count() >= 11);
+}
+
+/// Some risk the rules found, not the model.
+fn a_rule_found_risk(report: &loanguard::classifier::Report<'_>) -> bool {
+    report
+        .risk_signals()
+        .any(|s| s.rule.category != Category::Learned)
+}
+
+/// Some risk the model found.
+fn the_model_found_risk(report: &loanguard::classifier::Report<'_>) -> bool {
+    report
+        .risk_signals()
+        .any(|s| s.rule.category == Category::Learned)
 }

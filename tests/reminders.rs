@@ -41,12 +41,22 @@ fn reminder(user: u64, day: u32) -> NewReminder {
     }
 }
 
-#[tokio::test]
-async fn fires_at_nine_on_the_day_and_only_once() {
+/// A fake Bot API, a bot talking to it, and a fresh store holding one reminder of `user` for
+/// day `day`, added on 1 November.
+async fn with_one_reminder(name: &str, user: u64, day: u32) -> (FakeBotApi, Bot, Store) {
     let api = FakeBotApi::start();
     let bot = bot(&api);
-    let store = sqlite_store("on-time").await;
-    store.add_reminder(&reminder(1, 15), NOV_1).await.unwrap();
+    let store = sqlite_store(name).await;
+    store
+        .add_reminder(&reminder(user, day), NOV_1)
+        .await
+        .unwrap();
+    (api, bot, store)
+}
+
+#[tokio::test]
+async fn fires_at_nine_on_the_day_and_only_once() {
+    let (api, bot, store) = with_one_reminder("on-time", 1, 15).await;
 
     let nov_15_9am = NOV_1 + 14 * DAY + 9 * HOUR;
     assert_eq!(
@@ -68,10 +78,7 @@ async fn fires_at_nine_on_the_day_and_only_once() {
 
 #[tokio::test]
 async fn a_reminder_missed_while_down_fires_once_when_back() {
-    let api = FakeBotApi::start();
-    let bot = bot(&api);
-    let store = sqlite_store("downtime").await;
-    store.add_reminder(&reminder(2, 10), NOV_1).await.unwrap();
+    let (_api, bot, store) = with_one_reminder("downtime", 2, 10).await;
     // Down from November to the end of February: three missed slots.
     let back = NOV_1 + 120 * DAY;
     assert_eq!(fire_due(&bot, &store, back).await, 1);

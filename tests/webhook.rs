@@ -203,19 +203,7 @@ async fn registering_instance_sets_the_webhook_answers_and_deletes_it_on_stop() 
     );
     assert_eq!(set[0]["secret_token"], json!(SECRET));
 
-    // An echo bot.
-    let handler = Update::filter_message().endpoint(|bot: Bot, msg: Message| async move {
-        let text = format!("echo: {}", msg.text().unwrap_or_default());
-        bot.send_message(msg.chat.id, text).await?;
-        Ok::<(), teloxide::RequestError>(())
-    });
-    let mut dispatcher = Dispatcher::builder(bot, handler).build();
-    let shutdown = dispatcher.shutdown_token();
-    let running = tokio::spawn(async move {
-        dispatcher
-            .dispatch_with_listener(listener, IgnoringErrorHandlerSafe::new())
-            .await
-    });
+    let echo = EchoBot::start(bot, listener);
 
     assert_eq!(
         post(
@@ -230,15 +218,7 @@ async fn registering_instance_sets_the_webhook_answers_and_deletes_it_on_stop() 
         post(addr, None, update(2, "no header").to_string()).await,
         401
     );
-    assert_eq!(
-        post(addr, Some(SECRET), update(3, "hello").to_string()).await,
-        200
-    );
-
-    let sent =
-        tokio::task::block_in_place(|| api.wait_for("sendMessage", 1, Duration::from_secs(10)));
-    assert_eq!(sent.len(), 1, "the update reached the handler: {sent:?}");
-    assert_eq!(sent[0]["text"], json!("echo: hello"));
+    assert_echoed(&api, addr, 3, "hello", 1).await;
     tokio::time::sleep(Duration::from_millis(300)).await;
     let texts: Vec<Value> = api
         .sent_messages()
@@ -252,14 +232,7 @@ async fn registering_instance_sets_the_webhook_answers_and_deletes_it_on_stop() 
     );
 
     // Stop: deleteWebhook, the server closes, dispatch returns.
-    shutdown
-        .shutdown()
-        .expect("the dispatcher is running")
-        .await;
-    tokio::time::timeout(Duration::from_secs(15), running)
-        .await
-        .expect("dispatch returns after stop")
-        .unwrap();
+    echo.stop().await;
     assert_eq!(api.requests("deleteWebhook").len(), 1);
     assert!(
         client()
@@ -539,38 +512,85 @@ fn echo_handler() -> teloxide::dispatching::UpdateHandler<teloxide::RequestError
     })
 }
 
+/// The production limits, with another header-read timeout.
+fn header_timeout(timeout: Duration) -> webhook::ServeLimits {
+    webhook::ServeLimits {
+        header_read_timeout: timeout,
+        ..Default::default()
+    }
+}
+
+/// Posts update `id` with the secret: it gets 200, and the echo bot's reply is the `nth`
+/// message the fake Bot API receives.
+async fn assert_echoed(api: &FakeBotApi, addr: SocketAddr, id: i64, text: &str, nth: usize) {
+    assert_eq!(
+        post(addr, Some(SECRET), update(id, text).to_string()).await,
+        200
+    );
+    let sent =
+        tokio::task::block_in_place(|| api.wait_for("sendMessage", nth, Duration::from_secs(10)));
+    assert_eq!(sent.len(), nth, "the update reached the handler: {sent:?}");
+    assert_eq!(sent[nth - 1]["text"], json!(format!("echo: {text}")));
+}
+
+/// An echo bot dispatching from a webhook listener, until [`EchoBot::stop`].
+struct EchoBot {
+    shutdown: teloxide::dispatching::ShutdownToken,
+    running: tokio::task::JoinHandle<()>,
+}
+
+impl EchoBot {
+    /// Serves the webhook on `addr` with `limits`, for a bot talking to `api`.
+    async fn serve(api: &FakeBotApi, addr: SocketAddr, limits: webhook::ServeLimits) -> EchoBot {
+        let bot = bot_for(api);
+        let listener =
+            webhook::listener_with_limits(bot.clone(), &config(addr), false, None, limits)
+                .await
+                .expect("the listener starts");
+        EchoBot::start(bot, listener)
+    }
+
+    fn start<L>(bot: Bot, listener: L) -> EchoBot
+    where
+        L: teloxide::update_listeners::UpdateListener<Err = std::convert::Infallible>
+            + Send
+            + 'static,
+    {
+        let mut dispatcher = Dispatcher::builder(bot, echo_handler()).build();
+        let shutdown = dispatcher.shutdown_token();
+        let running = tokio::spawn(async move {
+            dispatcher
+                .dispatch_with_listener(listener, IgnoringErrorHandlerSafe::new())
+                .await
+        });
+        EchoBot { shutdown, running }
+    }
+
+    /// Stops dispatching (deleteWebhook when registered, the server closes) and waits for it.
+    async fn stop(self) {
+        self.shutdown
+            .shutdown()
+            .expect("the dispatcher is running")
+            .await;
+        tokio::time::timeout(Duration::from_secs(15), self.running)
+            .await
+            .expect("dispatch returns after stop")
+            .unwrap();
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn stalled_connections_are_closed_while_an_update_gets_its_200_and_its_reply() {
     let api = FakeBotApi::start();
     let addr = free_addr();
-    let bot = bot_for(&api);
     // The production limits, with a shorter header timeout. 400 stalled connections are over
     // the connection limit too, so the later ones close earlier ones to make room.
-    let limits = webhook::ServeLimits {
-        header_read_timeout: Duration::from_secs(1),
-        ..Default::default()
-    };
+    let limits = header_timeout(Duration::from_secs(1));
     assert!(limits.max_connections < 400);
-    let listener = webhook::listener_with_limits(bot.clone(), &config(addr), false, None, limits)
-        .await
-        .expect("the listener starts");
-    let mut dispatcher = Dispatcher::builder(bot, echo_handler()).build();
-    let shutdown = dispatcher.shutdown_token();
-    let running = tokio::spawn(async move {
-        dispatcher
-            .dispatch_with_listener(listener, IgnoringErrorHandlerSafe::new())
-            .await
-    });
+    let echo = EchoBot::serve(&api, addr, limits).await;
 
     let mut stalled = stalled_connections(addr, 400).await;
-    assert_eq!(
-        post(addr, Some(SECRET), update(7, "hello").to_string()).await,
-        200
-    );
-    let sent =
-        tokio::task::block_in_place(|| api.wait_for("sendMessage", 1, Duration::from_secs(10)));
-    assert_eq!(sent.len(), 1, "the update reached the handler: {sent:?}");
-    assert_eq!(sent[0]["text"], json!("echo: hello"));
+    assert_echoed(&api, addr, 7, "hello", 1).await;
 
     // Every stalled connection is closed, well within the header timeout and a generous margin.
     let deadline =
@@ -582,20 +602,9 @@ async fn stalled_connections_are_closed_while_an_update_gets_its_200_and_its_rep
         );
     }
     // And the server still serves.
-    assert_eq!(
-        post(addr, Some(SECRET), update(8, "again").to_string()).await,
-        200
-    );
-    tokio::task::block_in_place(|| api.wait_for("sendMessage", 2, Duration::from_secs(10)));
+    assert_echoed(&api, addr, 8, "again", 2).await;
 
-    shutdown
-        .shutdown()
-        .expect("the dispatcher is running")
-        .await;
-    tokio::time::timeout(Duration::from_secs(15), running)
-        .await
-        .expect("dispatch returns after stop")
-        .unwrap();
+    echo.stop().await;
     assert_eq!(api.sent_messages().len(), 2);
 }
 
@@ -715,21 +724,8 @@ async fn when_every_connection_has_a_request_in_progress_a_new_one_is_closed() {
 async fn stopping_closes_stalled_connections_without_waiting_for_their_timeout() {
     let api = FakeBotApi::start();
     let addr = free_addr();
-    let bot = bot_for(&api);
-    let limits = webhook::ServeLimits {
-        header_read_timeout: Duration::from_secs(60),
-        ..Default::default()
-    };
-    let listener = webhook::listener_with_limits(bot.clone(), &config(addr), false, None, limits)
-        .await
-        .expect("the listener starts");
-    let mut dispatcher = Dispatcher::builder(bot, echo_handler()).build();
-    let shutdown = dispatcher.shutdown_token();
-    let running = tokio::spawn(async move {
-        dispatcher
-            .dispatch_with_listener(listener, IgnoringErrorHandlerSafe::new())
-            .await
-    });
+    let limits = header_timeout(Duration::from_secs(60));
+    let echo = EchoBot::serve(&api, addr, limits).await;
     let mut stalled = stalled_connections(addr, 10).await;
     assert_eq!(
         post(addr, Some(SECRET), update(31, "hello").to_string()).await,
@@ -738,13 +734,9 @@ async fn stopping_closes_stalled_connections_without_waiting_for_their_timeout()
     tokio::task::block_in_place(|| api.wait_for("sendMessage", 1, Duration::from_secs(10)));
 
     // The stop waits for requests in flight, not for silent connections.
-    let stop = shutdown.shutdown().expect("the dispatcher is running");
-    tokio::time::timeout(limits.header_read_timeout / 4, async move {
-        stop.await;
-        running.await.unwrap();
-    })
-    .await
-    .expect("dispatch returns after stop, long before the header timeout");
+    tokio::time::timeout(limits.header_read_timeout / 4, echo.stop())
+        .await
+        .expect("dispatch returns after stop, long before the header timeout");
     let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
     for (i, stream) in stalled.iter_mut().enumerate() {
         assert!(
