@@ -381,7 +381,8 @@ impl Classifier {
                 subjects.push(subject);
             }
             match firing.rule.kind {
-                RuleKind::Topic => relevant = true,
+                // Who is writing says nothing about whether the text is about a debt.
+                RuleKind::Topic => relevant |= firing.rule.situation.is_none(),
                 RuleKind::Warning => warning = true,
                 RuleKind::Violation => violations.push(signal),
                 RuleKind::Risk | RuleKind::Legit => signals.push(signal),
