@@ -81,21 +81,27 @@ pub async fn respond(
     now: i64,
     texts: &Responses,
 ) -> Reply {
-    if matches!(parse(args), RemindCommand::Add { .. }) {
-        let existing = store.list_reminders(user_id).await.unwrap_or_default();
-        if existing.len() >= MAX_REMINDERS_PER_USER {
-            let max = MAX_REMINDERS_PER_USER.to_string();
-            return Reply::text(text_doc(&fill(
-                &texts.bot.remind_too_many,
-                &[("max", &max)],
-            )));
-        }
+    let command = parse(args);
+    let adding = matches!(command, RemindCommand::Add { .. });
+    // One read of the user's reminders serves the cap and, for a new one, its hour.
+    let existing = if adding {
+        store.list_reminders(user_id).await.unwrap_or_default()
+    } else {
+        Vec::new()
+    };
+    if existing.len() >= MAX_REMINDERS_PER_USER {
+        let max = MAX_REMINDERS_PER_USER.to_string();
+        return Reply::text(text_doc(&fill(
+            &texts.bot.remind_too_many,
+            &[("max", &max)],
+        )));
     }
-    let message = match parse(args) {
+    let show_usage = command == RemindCommand::Show;
+    let message = match command {
         RemindCommand::Show | RemindCommand::List => {
             let list = store.list_reminders(user_id).await.unwrap_or_default();
             let mut text = String::new();
-            if matches!(parse(args), RemindCommand::Show) {
+            if show_usage {
                 text.push_str(&texts.bot.remind_usage);
                 text.push('\n');
             }
@@ -157,12 +163,7 @@ pub async fn respond(
             )
         }
         RemindCommand::Add { day, label } => {
-            let hour = store
-                .list_reminders(user_id)
-                .await
-                .ok()
-                .and_then(|l| l.first().map(|r| r.hour))
-                .unwrap_or(DEFAULT_HOUR);
+            let hour = existing.first().map_or(DEFAULT_HOUR, |r| r.hour);
             let new = NewReminder {
                 user_id,
                 chat_id,

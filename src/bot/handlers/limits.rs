@@ -7,6 +7,7 @@ use std::sync::Arc;
 use teloxide::prelude::*;
 
 use super::{HandlerResult, send, texts_for, user_id};
+use crate::bot::feedback;
 use crate::bot::state::{BotState, Permit};
 use crate::render::{Reply, text_doc};
 
@@ -41,8 +42,6 @@ pub fn presses_over_limit(q: CallbackQuery, state: Arc<BotState>) -> Option<Perm
 /// A press over the limit is still answered, so the client stops spinning; nothing else.
 pub async fn on_presses_over_limit(bot: Bot, q: CallbackQuery) -> HandlerResult {
     let texts = texts_for(Some(&q.from));
-    bot.answer_callback_query(q.id.clone())
-        .text(texts.group.rate_limited.clone())
-        .await?;
+    feedback::answer_with(&bot, &q, &texts.group.rate_limited).await?;
     Ok(())
 }
