@@ -75,6 +75,32 @@ async fn post(addr: SocketAddr, secret: Option<&str>, body: impl Into<reqwest::B
         .as_u16()
 }
 
+/// Posts update `id`: the listener hands it on at once, and its `200` comes once it is marked
+/// handled.
+async fn handed_on_then_answered<S>(
+    addr: SocketAddr,
+    stream: &mut std::pin::Pin<&mut S>,
+    completions: &webhook::Completions,
+    id: i64,
+    text: &str,
+) where
+    S: futures_util::Stream<Item = Result<teloxide::types::Update, std::convert::Infallible>>,
+{
+    let posting = tokio::spawn(post(addr, Some(SECRET), update(id, text).to_string()));
+    let got = tokio::time::timeout(Duration::from_secs(5), stream.next())
+        .await
+        .expect("the update is handed on");
+    assert_eq!(update_id(got), id);
+    completions.done(id);
+    assert_eq!(
+        tokio::time::timeout(Duration::from_secs(5), posting)
+            .await
+            .unwrap()
+            .unwrap(),
+        200
+    );
+}
+
 fn update_id(item: Option<Result<teloxide::types::Update, std::convert::Infallible>>) -> i64 {
     let update = item.expect("the stream is open").unwrap();
     update.id.0 as i64
@@ -445,19 +471,7 @@ async fn the_200_waits_until_the_update_was_handled() {
     assert_eq!(status, 200);
     assert!(completions.is_empty(), "nothing left waiting");
 
-    let posting = tokio::spawn(post(addr, Some(SECRET), update(42, "again").to_string()));
-    let got = tokio::time::timeout(Duration::from_secs(5), stream.next())
-        .await
-        .unwrap();
-    assert_eq!(update_id(got), 42);
-    completions.done(42);
-    assert_eq!(
-        tokio::time::timeout(Duration::from_secs(5), posting)
-            .await
-            .unwrap()
-            .unwrap(),
-        200
-    );
+    handed_on_then_answered(addr, &mut stream, &completions, 42, "again").await;
     // Refused requests leave nothing behind.
     assert_eq!(post(addr, Some(SECRET), "{not json").await, 400);
     assert!(completions.is_empty());
@@ -705,19 +719,7 @@ async fn when_every_connection_has_a_request_in_progress_a_new_one_is_closed() {
         assert_eq!(status, 200);
     }
     // With the requests answered, their connections are idle and make room again.
-    let posting = tokio::spawn(post(addr, Some(SECRET), update(54, "four").to_string()));
-    let got = tokio::time::timeout(Duration::from_secs(5), stream.next())
-        .await
-        .expect("the update arrives");
-    assert_eq!(update_id(got), 54);
-    completions.done(54);
-    assert_eq!(
-        tokio::time::timeout(Duration::from_secs(5), posting)
-            .await
-            .unwrap()
-            .unwrap(),
-        200
-    );
+    handed_on_then_answered(addr, &mut stream, &completions, 54, "four").await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
