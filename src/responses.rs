@@ -10,7 +10,7 @@ use std::sync::LazyLock;
 
 use serde::Deserialize;
 
-use crate::classifier::{Classifier, EntityKind, RuleKind, Verdict};
+use crate::classifier::{Classifier, EntityKind, Family, RuleKind, Verdict};
 
 const ZH_CN: &str = include_str!("../responses/zh-CN.toml");
 const EN: &str = include_str!("../responses/en.toml");
@@ -53,6 +53,10 @@ pub struct Responses {
     pub situations: SituationTexts,
     pub subjects: SubjectTexts,
     pub reasons: BTreeMap<String, String>,
+    pub known: KnownTexts,
+    /// Short names of message families, by [`Family::as_str`].
+    pub families: BTreeMap<String, String>,
+    pub review: ReviewTexts,
     pub bot: BotTexts,
     pub buttons: Buttons,
     pub group: GroupTexts,
@@ -118,6 +122,52 @@ pub struct BotTexts {
     pub nothing_to_cancel: String,
     pub groups_only: String,
     pub private_only: String,
+}
+
+/// The reason for a near-copy of a confirmed example, with its age and family.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KnownTexts {
+    /// `{when}` ([`KnownTexts::today`] or [`KnownTexts::days_ago`]), `{family}` (
+    /// [`KnownTexts::family`] or empty).
+    pub scam: String,
+    pub suspicious: String,
+    pub legit: String,
+    pub today: String,
+    /// `{days}`.
+    pub days_ago: String,
+    /// `{family}`: a name from `[families]`.
+    pub family: String,
+}
+
+/// `/review` and `/known`, for reviewers.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReviewTexts {
+    pub empty: String,
+    /// `{id}`, `{age}`.
+    pub header: String,
+    /// `{verdict}`.
+    pub bot_verdict: String,
+    /// `{verdict}`.
+    pub user_verdict: String,
+    pub text_label: String,
+    /// `{id}`, `{label}`.
+    pub confirmed: String,
+    pub dismissed: String,
+    pub already: String,
+    pub not_allowed: String,
+    /// `{id}`.
+    pub removed: String,
+    /// `{id}`.
+    pub not_found: String,
+    pub known_usage: String,
+    pub failed: String,
+    pub confirm_scam: String,
+    pub confirm_suspicious: String,
+    pub confirm_legit: String,
+    pub dismiss: String,
+    pub skip: String,
 }
 
 #[derive(Debug, Deserialize)]
@@ -337,7 +387,24 @@ impl Responses {
                 problems.push(format!("no label for entity kind {}", kind.as_str()));
             }
         }
+        for family in Family::ALL {
+            if !self.families.contains_key(family.as_str()) {
+                problems.push(format!("no name for family {}", family.as_str()));
+            }
+        }
+        for name in self.families.keys() {
+            if Family::parse(name).is_none() {
+                problems.push(format!("name for unknown family {name}"));
+            }
+        }
         problems
+    }
+
+    /// The short name of a message family.
+    pub fn family<'a>(&'a self, family: Family) -> &'a str {
+        self.families
+            .get(family.as_str())
+            .map_or(family.as_str(), String::as_str)
     }
 
     pub fn reason<'a>(&'a self, rule_id: &'a str) -> &'a str {

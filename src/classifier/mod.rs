@@ -26,6 +26,7 @@ pub mod directory;
 pub mod entities;
 pub mod family;
 mod features;
+pub mod known;
 pub mod learned;
 pub mod normalize;
 pub mod numbers;
@@ -44,6 +45,7 @@ pub use directory::{Directory, Entry, EntryKind};
 use entities::Extractor;
 pub use entities::{Detail, Entity, EntityKind, redact_value};
 pub use family::Family;
+use known::{Fingerprint, KnownIndex, KnownMatch};
 use learned::{LearnedConfig, Model, Prediction, Thresholds};
 use normalize::Normalizer;
 pub use rules::{Category, Rule, RuleKind};
@@ -153,6 +155,8 @@ pub struct Report<'c> {
     pub subjects: Vec<Subject>,
     /// A violation threatens someone's safety (violence, a child, entering the home).
     pub safety_threat: bool,
+    /// The confirmed example this message is a near-copy of, when checked against a store.
+    pub known: Option<KnownMatch>,
 }
 
 /// What the learned stage thought of the message.
@@ -206,6 +210,35 @@ const LEARNED_SAFE: &str = "learned.safe";
 const LEARNED_SCAM_WEIGHT: i32 = SCAM_THRESHOLD;
 const LEARNED_CHECK_WEIGHT: i32 = SUSPICIOUS_THRESHOLD;
 const LEARNED_SAFE_WEIGHT: i32 = -SUSPICIOUS_THRESHOLD;
+
+/// The known examples' signals: id, kind, weight. A copy of a confirmed scam is decisive.
+const KNOWN_RULES: [(&str, RuleKind, i32); 3] = [
+    (known::SIMILAR_SCAM, RuleKind::Risk, SCAM_THRESHOLD),
+    (
+        known::SIMILAR_SUSPICIOUS,
+        RuleKind::Risk,
+        SUSPICIOUS_THRESHOLD,
+    ),
+    (known::SIMILAR_LEGIT, RuleKind::Legit, -SUSPICIOUS_THRESHOLD),
+];
+
+fn known_rule_id(label: Verdict) -> &'static str {
+    match label {
+        Verdict::Scam => known::SIMILAR_SCAM,
+        Verdict::Suspicious => known::SIMILAR_SUSPICIOUS,
+        Verdict::Legit | Verdict::Unrelated => known::SIMILAR_LEGIT,
+    }
+}
+
+/// The first words of a text (in normalised bytes), quoted as the evidence of a near-copy.
+fn opening(norm: &str) -> Range<usize> {
+    const WORDS: usize = 16; // characters
+    let end = norm
+        .char_indices()
+        .nth(WORDS)
+        .map_or(norm.len(), |(i, _)| i);
+    0..end
+}
 
 fn learned_scam_id(family: Family) -> String {
     format!("learned.{}", family.as_str())
@@ -261,6 +294,11 @@ impl Classifier {
             RuleKind::Legit,
             LEARNED_SAFE_WEIGHT,
         ));
+        for (id, kind, weight) in KNOWN_RULES {
+            rules
+                .rules
+                .push(Rule::built_in(id.into(), Category::Known, kind, weight));
+        }
         Ok(Self {
             normalizer,
             extractor,
@@ -289,11 +327,12 @@ impl Classifier {
         &self.learned_config
     }
 
+    /// A rule the code fires itself (learned or known), by id.
     fn learned_rule(&self, id: &str) -> &Rule {
         self.rules.rules[self.learned_rules..]
             .iter()
             .find(|r| r.id == id)
-            .expect("every learned rule is made in rules_only")
+            .expect("every built-in rule is made in rules_only")
     }
 
     /// One classifier for the whole process, built on first use.
@@ -329,15 +368,42 @@ impl Classifier {
     }
 
     pub fn classify_with(&self, text: &str, context: &Context) -> Report<'_> {
-        self.classify_inner(text, context, self.learned_config.thresholds)
+        self.classify_inner(text, context, self.learned_config.thresholds, None)
+    }
+
+    /// As [`Classifier::classify_with`], and a near-copy of a confirmed example in `known` adds
+    /// a `known.similar_*` signal: a copy of a confirmed scam is a scam, of a suspicious message
+    /// suspicious at least, and of a legit one less risky (never below a decisive mechanism).
+    pub fn classify_against(
+        &self,
+        text: &str,
+        context: &Context,
+        known: &KnownIndex,
+    ) -> Report<'_> {
+        self.classify_inner(text, context, self.learned_config.thresholds, Some(known))
     }
 
     /// As [`Classifier::classify`], with other thresholds for the learned stage (tuning).
     pub fn classify_with_thresholds(&self, text: &str, thresholds: Thresholds) -> Report<'_> {
-        self.classify_inner(text, &Context::default(), thresholds)
+        self.classify_inner(text, &Context::default(), thresholds, None)
     }
 
-    fn classify_inner(&self, text: &str, context: &Context, thresholds: Thresholds) -> Report<'_> {
+    /// The fingerprint a confirmed example is stored with; `None` for a text too short to
+    /// compare.
+    pub fn fingerprint(&self, text: &str) -> Option<Fingerprint> {
+        let text = truncate(text).0;
+        let norm = self.normalizer.normalize(text);
+        let entities = self.extractor.extract(&norm, &self.directory);
+        Fingerprint::of_canonical(&known::fingerprint::canonical(norm.as_str(), &entities))
+    }
+
+    fn classify_inner(
+        &self,
+        text: &str,
+        context: &Context,
+        thresholds: Thresholds,
+        known: Option<&KnownIndex>,
+    ) -> Report<'_> {
         let (text, truncated) = truncate(text);
         let mut notes = Vec::new();
         if truncated {
@@ -358,6 +424,7 @@ impl Classifier {
                 situation: Situation::Message,
                 subjects: Vec::new(),
                 safety_threat: false,
+                known: None,
             };
         }
         let (entities, feats, firings) = self.fire_rules(&norm, context);
@@ -423,6 +490,20 @@ impl Classifier {
             learned = Some(view(&prediction));
         }
 
+        let mut known_match = None;
+        if let Some(index) = known.filter(|k| !k.is_empty())
+            && let Some(found) = self.near_copy(index, &norm, &entities, warning)
+        {
+            let (evidence, span) = quote(text, &norm, &[opening(norm.as_str())]);
+            signals.push(Signal {
+                rule: self.learned_rule(known_rule_id(found.example.label)),
+                evidence,
+                span,
+            });
+            relevant |= found.example.label == Verdict::Legit;
+            known_match = Some(found);
+        }
+
         let fraud = fraud_score(&signals);
         relevant |= !violations.is_empty() || fraud >= SUSPICIOUS_THRESHOLD;
         let violation_score = category_sum(violations.iter().map(|s| s.rule));
@@ -454,7 +535,26 @@ impl Classifier {
             learned,
             situation: Situation::resolve(situations, context.forwarded),
             subjects,
+            known: known_match,
         }
+    }
+
+    /// The confirmed example `norm` copies, if any: a scam's before a suspicious one's before a
+    /// legit one's. After a warning about scams, only legit copies count (a warning quotes the
+    /// scripts it warns about).
+    fn near_copy(
+        &self,
+        index: &KnownIndex,
+        norm: &normalize::Normalized,
+        entities: &[Entity],
+        warning: bool,
+    ) -> Option<KnownMatch> {
+        let fingerprint =
+            Fingerprint::of_canonical(&known::fingerprint::canonical(norm.as_str(), entities))?;
+        index
+            .lookup(&fingerprint)
+            .into_iter()
+            .find(|m| !warning || m.example.label == Verdict::Legit)
     }
 
     /// The learned stage's features: n-grams, derived features, the rules that fired.

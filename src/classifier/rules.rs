@@ -62,6 +62,8 @@ pub enum Category {
     Topic,
     /// The learned stage's opinion (see `classifier/learned`).
     Learned,
+    /// A near-copy of an example a reviewer confirmed (see `classifier/known`).
+    Known,
 }
 
 impl Category {
@@ -87,6 +89,7 @@ impl Category {
             Self::LegitimateMarks => "legitimate_marks",
             Self::Topic => "topic",
             Self::Learned => "learned",
+            Self::Known => "known",
         }
     }
 }
@@ -199,9 +202,14 @@ struct Term {
 impl Rule {
     /// A rule that no words fire: the learned stage raises its signal.
     pub(crate) fn learned(id: String, kind: RuleKind, weight: i32) -> Self {
+        Self::built_in(id, Category::Learned, kind, weight)
+    }
+
+    /// A rule the code fires itself (the learned stage, the known examples), not the data.
+    pub(crate) fn built_in(id: String, category: Category, kind: RuleKind, weight: i32) -> Self {
         Self {
             id,
-            category: Category::Learned,
+            category,
             kind,
             weight,
             all: Vec::new(),

@@ -4,11 +4,16 @@
 //!   "signals": [{"id", "category", "weight", "evidence"}], "violations": [...],
 //!   "entities": {"<kind>": [{"value", "start", "end"}]},
 //!   "situation": "message|own_situation|relative", "subjects": ["court", "visit"],
-//!   "safety_threat": true|false}`
+//!   "safety_threat": true|false,
+//!   "known": null | {"id", "label", "family", "confirmed_at", "similarity"}}`
 //! Entity values are redacted; `start` and `end` are UTF-8 byte offsets in the input text.
 //! `situation` says who is writing: a received message, the borrower describing their own case,
 //! or a relative or emergency contact. `subjects` lists what calls for advice of its own (a
 //! lawsuit, a visit); `safety_threat` is true when a violation threatens someone's safety.
+//! `known` names the confirmed example in the store (`loanguard known`) the message is a
+//! near-copy of: its id, label (`scam`, `suspicious`, `legit`), family (or null), when it was
+//! confirmed (Unix seconds) and the estimated similarity (0–1); never its text. It is null when
+//! nothing matched or no store was consulted.
 //! `--format json` adds `notes` (`no_text`, `truncated`) and `learned`: the learned stage's
 //! most likely family and its probability for each verdict.
 
@@ -17,6 +22,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 use serde_json::Value;
 
+use crate::classifier::known::KnownMatch;
 use crate::classifier::{Entity, LearnedView, Note, Report, Signal};
 
 #[derive(Serialize)]
@@ -34,6 +40,29 @@ pub struct EntityJson {
     pub end: usize,
 }
 
+/// The confirmed example a message copies: its facts, never its text.
+#[derive(Serialize)]
+pub struct KnownJson {
+    pub id: i64,
+    pub label: &'static str,
+    pub family: Option<&'static str>,
+    pub confirmed_at: i64,
+    /// Rounded to two decimals.
+    pub similarity: f64,
+}
+
+impl From<&KnownMatch> for KnownJson {
+    fn from(m: &KnownMatch) -> Self {
+        KnownJson {
+            id: m.example.id,
+            label: m.example.label.as_str(),
+            family: m.example.family.map(|f| f.as_str()),
+            confirmed_at: m.example.confirmed_at,
+            similarity: (f64::from(m.similarity) * 100.0).round() / 100.0,
+        }
+    }
+}
+
 #[derive(Serialize)]
 pub struct ReportJson<'a> {
     pub id: Value,
@@ -45,6 +74,7 @@ pub struct ReportJson<'a> {
     pub situation: &'static str,
     pub subjects: Vec<&'static str>,
     pub safety_threat: bool,
+    pub known: Option<KnownJson>,
     /// Only in `--format json`; the JSON Lines contract has exactly the fields above.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub notes: Option<Vec<Note>>,
@@ -87,6 +117,7 @@ impl<'a> ReportJson<'a> {
             situation: report.situation.as_str(),
             subjects: report.subjects.iter().map(|s| s.as_str()).collect(),
             safety_threat: report.safety_threat,
+            known: report.known.as_ref().map(KnownJson::from),
             notes: None,
             learned: None,
         }

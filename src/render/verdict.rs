@@ -4,9 +4,10 @@
 use super::doc::{Doc, Inline, Paragraph};
 use super::redact::{redact_text, redact_with};
 use crate::classifier::{
-    Context, EntityKind, ForwardOrigin, MAX_INPUT_BYTES, Note, Report, Signal, Situation, Subject,
-    Verdict,
+    Category, Context, EntityKind, ForwardOrigin, MAX_INPUT_BYTES, Note, Report, Signal, Situation,
+    Subject, Verdict,
 };
+use crate::clock::unix_now;
 use crate::responses::{Responses, fill};
 
 /// How much of the report to show.
@@ -86,7 +87,7 @@ pub fn verdict_doc(report: &Report<'_>, context: &Context, texts: &Responses, vi
             });
         }
         for (i, s) in shown.iter().enumerate() {
-            reasons = reasons.line(reason_line(i + 1, s, texts, view));
+            reasons = reasons.line(reason_line(i + 1, s, report, texts, view));
         }
         doc.push(reasons);
     }
@@ -94,7 +95,7 @@ pub fn verdict_doc(report: &Report<'_>, context: &Context, texts: &Responses, vi
     if !report.violations.is_empty() {
         let mut p = Paragraph::default().bold(&texts.report.violations);
         for s in report.violations.iter().take(view.max_reasons) {
-            p = p.line(reason_line(0, s, texts, view));
+            p = p.line(reason_line(0, s, report, texts, view));
         }
         doc.push(p);
     }
@@ -269,17 +270,23 @@ pub fn reasons_to_show<'a>(report: &'a Report<'a>, max: usize) -> Vec<&'a Signal
     report.legit_signals().take(max).collect()
 }
 
-fn reason_line(n: usize, s: &Signal<'_>, texts: &Responses, view: View) -> Vec<Inline> {
+fn reason_line(
+    n: usize,
+    s: &Signal<'_>,
+    report: &Report<'_>,
+    texts: &Responses,
+    view: View,
+) -> Vec<Inline> {
     let evidence = quote(&s.evidence, view.redact);
     let prefix = if n > 0 {
         format!("{n}. ")
     } else {
         "• ".to_string()
     };
-    let reason = texts.reason(s.id());
+    let reason = reason_text(s, report, texts);
     let line = fill(
         &texts.report.reason_line,
-        &[("reason", reason), ("evidence", "\u{0}")],
+        &[("reason", &reason), ("evidence", "\u{0}")],
     );
     // Keep the quoted words apart so they can be styled.
     let mut pieces = vec![Inline::Text(prefix)];
@@ -292,6 +299,29 @@ fn reason_line(n: usize, s: &Signal<'_>, texts: &Responses, view: View) -> Vec<I
         pieces.push(Inline::Text(after.to_string()));
     }
     pieces
+}
+
+/// The reason a signal gives: for a near-copy of a confirmed example, when it was confirmed and
+/// its family ("与 3 天前确认的诈骗消息高度相似（类型：冒充公检法）"); never the example's text.
+pub fn reason_text(s: &Signal<'_>, report: &Report<'_>, texts: &Responses) -> String {
+    let Some(found) = report.known.filter(|_| s.rule.category == Category::Known) else {
+        return texts.reason(s.id()).to_string();
+    };
+    let template = match found.example.label {
+        Verdict::Scam => &texts.known.scam,
+        Verdict::Suspicious => &texts.known.suspicious,
+        Verdict::Legit | Verdict::Unrelated => &texts.known.legit,
+    };
+    let days = (unix_now() - found.example.confirmed_at).max(0) / 86_400;
+    let when = if days == 0 {
+        texts.known.today.clone()
+    } else {
+        fill(&texts.known.days_ago, &[("days", &days.to_string())])
+    };
+    let family = found.example.family.map_or(String::new(), |f| {
+        fill(&texts.known.family, &[("family", texts.family(f))])
+    });
+    fill(template, &[("when", &when), ("family", &family)])
 }
 
 /// The quoted words, with personal numbers masked as in the entity list (and, for a group,

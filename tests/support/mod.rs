@@ -6,6 +6,7 @@
 pub mod child_logs;
 pub mod fake_api;
 pub mod telegram_html;
+pub mod variants;
 
 use std::io::Write;
 
