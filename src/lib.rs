@@ -22,6 +22,7 @@ pub mod bot;
 pub mod classifier;
 pub mod cli;
 pub mod clock;
+pub mod confirmed;
 pub mod ocr;
 pub mod planner;
 pub mod reminders;

@@ -21,6 +21,7 @@ fn main() -> ExitCode {
         Some(Command::Feedback {
             action: cli::FeedbackAction::Export,
         }) => cli::feedback_export(),
+        Some(Command::Known { action }) => cli::known(action),
         Some(Command::Run) | None => cli::run_bot(),
     }
 }

@@ -401,7 +401,7 @@ impl Responses {
     }
 
     /// The short name of a message family.
-    pub fn family<'a>(&'a self, family: Family) -> &'a str {
+    pub fn family(&self, family: Family) -> &str {
         self.families
             .get(family.as_str())
             .map_or(family.as_str(), String::as_str)

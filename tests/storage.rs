@@ -10,9 +10,12 @@ use std::sync::Once;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use chrono::NaiveDate;
+use loanguard::classifier::known::fingerprint::VERSION;
+use loanguard::classifier::{Classifier, Verdict};
+use loanguard::confirmed::KnownStore;
 use loanguard::storage::{
-    Backend, GroupSettings, MAX_LABEL_CHARS, NewFeedback, NewReminder, OTHER_TABLES, StorageError,
-    Store, USER_TABLES, default_url,
+    Added, Backend, GroupSettings, MAX_LABEL_CHARS, NewFeedback, NewReminder, OTHER_TABLES, Review,
+    StorageError, Store, USER_TABLES, default_url,
 };
 use serde::{Deserialize, Serialize};
 use teloxide::dispatching::dialogue::{Dialogue, Storage};
@@ -1012,4 +1015,205 @@ async fn database_errors_carry_no_user_text() {
         !text.contains("张三") && !text.contains("13800138000"),
         "{text}"
     );
+}
+
+// ----- confirmed examples and the review queue -----------------------------------------------
+
+const SCAM: &str = "【安逸花】您的借款已逾期47天，请于今日18点前将欠款8630元转入专员个人账户6217003214558890123，户名刘建华，转账后联系专员微信lh20248核销，否则安排上门。";
+const SCAM_COPY: &str = "转发：【分期乐】您的借款已逾期52天，请于今日18点前将欠款11240元转入专员个人账户6222021488773056417，户名王志强，转账后联系专员微信wzq8866核销，否则安排上门。";
+
+fn example(text: &str, label: Verdict, at: i64) -> loanguard::storage::NewExample {
+    loanguard::confirmed::new_example(text, label, None, "cli", at).expect("long enough")
+}
+
+fn known_label(known: &KnownStore, text: &str) -> Option<Verdict> {
+    known
+        .classify(Classifier::shared(), text, &Default::default())
+        .known
+        .map(|k| k.example.label)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_instances_see_each_others_confirmations_and_removals() {
+    on_each_backend("known_instances", async |url| {
+        // Two instances: each its own connection pool and its own index.
+        let (a, b) = (connect(&url).await, connect(&url).await);
+        let (known_a, known_b) = (
+            KnownStore::load(&a).await.unwrap(),
+            KnownStore::load(&b).await.unwrap(),
+        );
+        assert!(known_b.is_empty());
+        assert_eq!(known_label(&known_b, SCAM_COPY), None);
+
+        let added = a
+            .add_known(&example(SCAM, Verdict::Scam, 1_000))
+            .await
+            .unwrap();
+        assert!(matches!(added, Added::New(_)), "{added:?}");
+        // The stored text is redacted.
+        let listing = a.known_listing().await.unwrap();
+        assert_eq!(listing.len(), 1);
+        assert!(!listing[0].redacted_text.contains("6217003214558890123"));
+        assert!(listing[0].redacted_text.contains("专员个人账户"));
+
+        assert_eq!(known_b.refresh(&b).await.unwrap(), 1);
+        let report = known_b.classify(Classifier::shared(), SCAM_COPY, &Default::default());
+        assert_eq!(report.verdict, Verdict::Scam);
+        assert_eq!(report.known.map(|k| k.example.id), Some(added.id()));
+
+        // The same text again: nothing changes; with another label: replaced under a new id.
+        let again = a
+            .add_known(&example(SCAM, Verdict::Scam, 1_100))
+            .await
+            .unwrap();
+        assert_eq!(again, Added::Unchanged(added.id()));
+        let relabelled = a
+            .add_known(&example(SCAM, Verdict::Suspicious, 1_200))
+            .await
+            .unwrap();
+        assert!(
+            matches!(relabelled, Added::Replaced(id) if id != added.id()),
+            "{relabelled:?}"
+        );
+        known_b.refresh(&b).await.unwrap();
+        assert_eq!(known_label(&known_b, SCAM_COPY), Some(Verdict::Suspicious));
+        assert_eq!(known_b.len(), 1);
+
+        // Removed on B: A drops it at its next refresh.
+        known_a.refresh(&a).await.unwrap();
+        assert_eq!(known_label(&known_a, SCAM_COPY), Some(Verdict::Suspicious));
+        assert!(b.remove_known(relabelled.id(), 1_300).await.unwrap());
+        assert!(!b.remove_known(relabelled.id(), 1_300).await.unwrap());
+        known_a.refresh(&a).await.unwrap();
+        assert_eq!(known_label(&known_a, SCAM_COPY), None);
+        assert!(known_a.is_empty());
+
+        // A fresh instance loads what is there now.
+        let c = KnownStore::load(&connect(&url).await).await.unwrap();
+        assert!(c.is_empty());
+        a.close().await;
+        b.close().await;
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reviewing_reports_confirms_dismisses_and_forget_removes_unreviewed_ones() {
+    on_each_backend("review_queue", async |url| {
+        let store = connect(&url).await;
+        let mut ids = Vec::new();
+        for (user, text) in [
+            (1u64, SCAM),
+            (2, "今天下午三点开会，记得带电脑和会议纪要过来"),
+            (3, SCAM_COPY),
+        ] {
+            let id = store
+                .add_feedback(&NewFeedback {
+                    user_id: user,
+                    verdict: "legit".into(),
+                    accurate: false,
+                    rule_ids: vec![],
+                    text_hash: format!("h{user}"),
+                    created_at: 1_000 + user as i64,
+                })
+                .await
+                .unwrap();
+            store.attach_feedback_text(id, user, text).await.unwrap();
+            ids.push(id);
+        }
+        // A vote without submitted text is not a report.
+        store
+            .add_feedback(&NewFeedback {
+                user_id: 4,
+                verdict: "scam".into(),
+                accurate: true,
+                rule_ids: vec![],
+                text_hash: "h4".into(),
+                created_at: 900,
+            })
+            .await
+            .unwrap();
+
+        let first = store.next_report(0).await.unwrap().expect("an open report");
+        assert_eq!(first.id, ids[0]);
+        assert_eq!(
+            store.next_report(ids[0]).await.unwrap().map(|r| r.id),
+            Some(ids[1])
+        );
+
+        let confirmed = store
+            .review_report(
+                ids[0],
+                Review::Confirm(example(SCAM, Verdict::Scam, 2_000)),
+                2_000,
+            )
+            .await
+            .unwrap();
+        assert!(
+            matches!(confirmed, Some(Some(Added::New(_)))),
+            "{confirmed:?}"
+        );
+        // Reviewed once only; the report's text is gone from the feedback table.
+        assert_eq!(
+            store
+                .review_report(ids[0], Review::Dismiss, 2_001)
+                .await
+                .unwrap(),
+            None
+        );
+        let rows = store.export_feedback().await.unwrap();
+        assert!(
+            rows.iter()
+                .find(|r| r.id == ids[0])
+                .unwrap()
+                .redacted_text
+                .is_none()
+        );
+        // The example keeps nothing of the reporter.
+        let listing = store.known_listing().await.unwrap();
+        assert_eq!(listing.len(), 1);
+        assert_eq!(listing[0].reviewer, "cli");
+
+        assert_eq!(
+            store
+                .review_report(ids[1], Review::Dismiss, 2_002)
+                .await
+                .unwrap(),
+            Some(None)
+        );
+        assert_eq!(store.known_listing().await.unwrap().len(), 1);
+
+        // The reporter of the last open report forgets: the report is gone with their data.
+        assert_eq!(
+            store.next_report(0).await.unwrap().map(|r| r.id),
+            Some(ids[2])
+        );
+        store.forget_user(3, 3).await.unwrap();
+        assert_eq!(store.next_report(0).await.unwrap(), None);
+        assert_eq!(
+            store
+                .review_report(ids[2], Review::Dismiss, 2_003)
+                .await
+                .unwrap(),
+            None
+        );
+        store.close().await;
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fingerprints_of_another_version_are_made_again_at_load() {
+    on_each_backend("known_versions", async |url| {
+        let store = connect(&url).await;
+        let mut old = example(SCAM, Verdict::Scam, 1_000);
+        old.fingerprint = vec![0; 4];
+        old.fingerprint_version = 0;
+        store.add_known(&old).await.unwrap();
+        let known = KnownStore::load(&store).await.unwrap();
+        assert_eq!(known_label(&known, SCAM_COPY), Some(Verdict::Scam));
+        assert!(store.known_outdated(VERSION).await.unwrap().is_empty());
+        store.close().await;
+    })
+    .await;
 }

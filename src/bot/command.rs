@@ -35,6 +35,19 @@ pub enum Command {
     Settings(String),
     /// `/cancel`: leave the planner dialogue.
     Cancel,
+    /// `/review`: the oldest submitted report (reviewers only; not in the menu).
+    #[command(hide)]
+    Review,
+    /// `/known remove ID` (reviewers only; not in the menu).
+    #[command(hide)]
+    Known(String),
+}
+
+impl Command {
+    /// Reviewers' commands: to everyone else they do not exist.
+    pub fn is_for_reviewers(&self) -> bool {
+        matches!(self, Command::Review | Command::Known(_))
+    }
 }
 
 /// What a message starting with "/" is.
@@ -101,6 +114,9 @@ pub fn fixed_reply(command: &Command, texts: &Responses, private: bool) -> Reply
         Command::Settings(_) if private => doc(&texts.bot.groups_only),
         Command::Settings(_) => doc(&texts.group.settings_usage),
         Command::Cancel => doc(&texts.bot.nothing_to_cancel),
+        // Only the bot's reviewers reach the real handlers; anyone else gets what any unknown
+        // command gets.
+        Command::Review | Command::Known(_) => unknown_reply(texts),
     }
 }
 

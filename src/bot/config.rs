@@ -57,6 +57,10 @@ pub struct Config {
     pub ocr_workers: usize,
     /// How long one screenshot may take to read.
     pub ocr_timeout: Duration,
+    /// Telegram users who may use /review and /known (`LOANGUARD_REVIEWERS`); none by default.
+    pub reviewers: crate::confirmed::review::Reviewers,
+    /// How often the confirmed examples other instances added or removed are read.
+    pub known_refresh: Duration,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -75,6 +79,8 @@ pub enum ConfigError {
     BadNumber(&'static str),
     #[error("{0}")]
     Webhook(String),
+    #[error("LOANGUARD_REVIEWERS: {0}")]
+    BadReviewers(String),
 }
 
 fn number(name: &'static str, default: u64) -> Result<u64, ConfigError> {
@@ -127,6 +133,11 @@ impl Config {
                 )?
                 .max(1),
             ),
+            reviewers: crate::confirmed::review::Reviewers::parse(
+                &std::env::var("LOANGUARD_REVIEWERS").unwrap_or_default(),
+            )
+            .map_err(ConfigError::BadReviewers)?,
+            known_refresh: Duration::from_secs(number("LOANGUARD_KNOWN_REFRESH_SECS", 30)?.max(1)),
         })
     }
 }

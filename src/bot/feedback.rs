@@ -9,6 +9,7 @@ use teloxide::types::MessageId;
 use super::send;
 use crate::classifier::{Classifier, Verdict};
 use crate::clock::unix_now;
+use crate::confirmed::KnownStore;
 use crate::render::redact::redact_with;
 use crate::render::replies::correction_prompt;
 use crate::responses::Responses;
@@ -36,6 +37,7 @@ pub async fn on_vote(
     bot: &Bot,
     q: &CallbackQuery,
     store: &Store,
+    known: &KnownStore,
     accurate: bool,
     verdict: Verdict,
     texts: &Responses,
@@ -43,7 +45,7 @@ pub async fn on_vote(
     // The verdict is the bot's own on the checked text, not what the button claims.
     let (verdict, rule_ids, hash, original) = match checked_text(q) {
         Some((text, id)) => {
-            let report = Classifier::shared().classify(&text);
+            let report = known.classify(Classifier::shared(), &text, &Default::default());
             let ids = report
                 .signals
                 .iter()

@@ -1,5 +1,6 @@
 //! The bot's timed work, every few seconds: due repayment reminders, group replies due for
-//! auto-deletion, and records of handled updates older than Telegram redelivers.
+//! auto-deletion, and records of handled updates older than Telegram redelivers; and, on its
+//! own clock, the confirmed examples other instances added or removed.
 //!
 //! Everything it acts on lives in the database, so a restart forgets nothing, and several
 //! instances can run it side by side (each reminder and deletion is handled once).
@@ -12,6 +13,7 @@ use teloxide::types::MessageId;
 
 use super::reminders::fire_due;
 use crate::clock::unix_now;
+use crate::confirmed::KnownStore;
 use crate::storage::Store;
 
 /// Telegram redelivers an update for at most 24 hours.
@@ -22,6 +24,23 @@ pub async fn run_loop(bot: Bot, store: Arc<Store>, every: Duration) {
     loop {
         tick(&bot, &store, unix_now()).await;
         tokio::time::sleep(every).await;
+    }
+}
+
+/// Reads the confirmed examples other instances (and `loanguard known`) added or removed,
+/// every `every`, until the task is dropped.
+pub async fn refresh_known(store: Arc<Store>, known: Arc<KnownStore>, every: Duration) {
+    loop {
+        tokio::time::sleep(every).await;
+        match known.refresh(&store).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(
+                changes = n,
+                examples = known.len(),
+                "confirmed examples updated"
+            ),
+            Err(e) => tracing::warn!(error = %e, "could not read confirmed examples"),
+        }
     }
 }
 

@@ -135,18 +135,33 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
             .map_err(|e| anyhow::anyhow!("database: {e}"))?,
     );
     tracing::info!(backend = ?store.backend(), "database ready");
+    let known = Arc::new(
+        crate::confirmed::KnownStore::load(&store)
+            .await
+            .map_err(|e| anyhow::anyhow!("database: {e}"))?,
+    );
+    tracing::info!(examples = known.len(), "confirmed examples loaded");
+    let refresher = tokio::spawn(maintenance::refresh_known(
+        store.clone(),
+        known.clone(),
+        config.known_refresh,
+    ));
     let reminders = tokio::spawn(maintenance::run_loop(
         bot.clone(),
         store.clone(),
         config.reminder_interval,
     ));
 
-    let state = Arc::new(BotState::new(Limits {
-        batch_window: config.batch_window,
-        group_limit_per_minute: config.group_limit_per_minute,
-        user_limit_per_minute: config.user_limit_per_minute,
-        ..Limits::default()
-    }));
+    let state = Arc::new(
+        BotState::new(Limits {
+            batch_window: config.batch_window,
+            group_limit_per_minute: config.group_limit_per_minute,
+            user_limit_per_minute: config.user_limit_per_minute,
+            ..Limits::default()
+        })
+        .with_known(known)
+        .with_reviewers(config.reviewers.clone()),
+    );
     let errors = Arc::new(RedactingErrorHandler {
         token: config.token.clone(),
     });
@@ -189,6 +204,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         }
     }
     reminders.abort();
+    refresher.abort();
     tracing::info!("stopped");
     Ok(())
 }

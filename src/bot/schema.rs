@@ -4,7 +4,7 @@
 //! |---|---|
 //! | message, private, over the user's limit | one "请稍后再试", then silence |
 //! | message, a command for another bot | ignored |
-//! | message, a command, private | its handler in [`commands`] |
+//! | message, a command, private | its handler in [`commands`] (/review, /known: reviewers only) |
 //! | message, a command, group | the group's limit first, then its settings, then the handler |
 //! | message, an unknown command | the help (private), nothing (group) |
 //! | message, private, the planner waits for text | the planner |
@@ -90,9 +90,24 @@ fn commands_tree() -> UpdateHandler<HandlerError> {
                 .map_async(commands::remind)
                 .endpoint(commands::send_reply),
         )
+        .branch(
+            dptree::filter(commands::from_reviewer)
+                .branch(
+                    dptree::case![Command::Review]
+                        .map_async(commands::review)
+                        .endpoint(commands::send_reply),
+                )
+                .branch(
+                    dptree::case![Command::Known(args)]
+                        .map_async(commands::known)
+                        .endpoint(commands::send_reply),
+                ),
+        )
         .branch(dptree::map(commands::fixed).endpoint(commands::send_reply));
     // Groups: the limit before anything reads the database.
     let group = dptree::entry()
+        // Reviewers' commands are unknown here, and unknown commands get no answer in a group.
+        .branch(dptree::filter(|c: Command| c.is_for_reviewers()).endpoint(|| async { Ok(()) }))
         .branch(dptree::filter_map(limits::group_over_limit).endpoint(limits::on_over_limit))
         .branch(
             dptree::map_async(commands::group_settings_of)

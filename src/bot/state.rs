@@ -4,10 +4,14 @@
 
 use std::collections::{HashMap, VecDeque};
 use std::hash::Hash;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use tokio::sync::watch;
+
+use crate::classifier::{Classifier, Context, Report};
+use crate::confirmed::KnownStore;
+use crate::confirmed::review::Reviewers;
 
 /// A map that keeps at most `capacity` entries, evicting the oldest insertions first.
 #[derive(Debug)]
@@ -177,6 +181,10 @@ pub const MAX_BATCH_BYTES: usize = 64 * 1024;
 
 pub struct BotState {
     pub limits: Limits,
+    /// Confirmed examples; every check consults them.
+    pub known: Arc<KnownStore>,
+    /// Who may use /review and /known.
+    pub reviewers: Reviewers,
     replies: Mutex<BoundedMap<(i64, i32), ReplyLink>>,
     batches: Mutex<BoundedMap<i64, Batch>>,
     groups: Mutex<BoundedMap<i64, Window>>,
@@ -188,12 +196,30 @@ impl BotState {
     pub fn new(limits: Limits) -> Self {
         Self {
             limits,
+            known: Arc::new(KnownStore::empty()),
+            reviewers: Reviewers::default(),
             replies: Mutex::new(BoundedMap::new(MAX_REPLY_LINKS)),
             batches: Mutex::new(BoundedMap::new(MAX_CHATS)),
             groups: Mutex::new(BoundedMap::new(MAX_CHATS)),
             users: Mutex::new(BoundedMap::new(MAX_CHATS)),
             presses: Mutex::new(BoundedMap::new(MAX_CHATS)),
         }
+    }
+
+    /// Checks against `known` (the store's examples, loaded at start-up).
+    pub fn with_known(mut self, known: Arc<KnownStore>) -> Self {
+        self.known = known;
+        self
+    }
+
+    pub fn with_reviewers(mut self, reviewers: Reviewers) -> Self {
+        self.reviewers = reviewers;
+        self
+    }
+
+    /// The classifier's report on `text`, confirmed examples included.
+    pub fn classify(&self, text: &str, context: &Context) -> Report<'static> {
+        self.known.classify(Classifier::shared(), text, context)
     }
 
     pub fn remember_reply(&self, chat: i64, message: i32, link: ReplyLink) {

@@ -509,7 +509,13 @@ impl Classifier {
         let violation_score = category_sum(violations.iter().map(|s| s.rule));
         let (verdict, risk) = decide(fraud, violation_score, !violations.is_empty(), relevant);
 
-        signals.sort_by_key(|s| std::cmp::Reverse(s.rule.weight.abs()));
+        // A confirmed near-copy is the plainest reason of all: it comes first.
+        signals.sort_by_key(|s| {
+            (
+                s.rule.category != Category::Known,
+                std::cmp::Reverse(s.rule.weight.abs()),
+            )
+        });
         violations.sort_by_key(|s| std::cmp::Reverse(s.rule.weight));
 
         let mut directory_hits: Vec<&Entry> = Vec::new();

@@ -6,6 +6,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::json::ReportJson;
+use crate::classifier::known::KnownIndex;
 use crate::classifier::{Classifier, Context};
 
 /// Classifies a JSON Lines stream `{"id": ..., "text": ...}`, writing one line per input line,
@@ -14,6 +15,7 @@ use crate::classifier::{Classifier, Context};
 pub fn run_jsonl(
     classifier: &Classifier,
     context: &Context,
+    known: &KnownIndex,
     mut input: impl BufRead,
     mut output: impl Write,
 ) -> io::Result<usize> {
@@ -61,7 +63,7 @@ pub fn run_jsonl(
         };
         match item.text {
             Some(Value::String(text)) => {
-                let report = classifier.classify_with(&text, context);
+                let report = classifier.classify_against(&text, context, known);
                 write_line(&mut output, &ReportJson::new(item.id, &report))?;
             }
             _ => {
@@ -95,7 +97,14 @@ mod tests {
 
     fn run(input: &[u8]) -> Vec<Value> {
         let mut out = Vec::new();
-        run_jsonl(Classifier::shared(), &Context::default(), input, &mut out).unwrap();
+        run_jsonl(
+            Classifier::shared(),
+            &Context::default(),
+            &KnownIndex::default(),
+            input,
+            &mut out,
+        )
+        .unwrap();
         String::from_utf8(out)
             .unwrap()
             .lines()
@@ -133,6 +142,7 @@ mod tests {
             vec![
                 "entities",
                 "id",
+                "known",
                 "risk",
                 "safety_threat",
                 "signals",

@@ -4,6 +4,7 @@ pub mod chat;
 pub mod check;
 pub mod eval;
 pub mod json;
+pub mod known;
 pub mod train;
 
 use std::io::{self, Read, Write};
@@ -46,6 +47,11 @@ pub enum Command {
         #[command(subcommand)]
         action: FeedbackAction,
     },
+    /// Confirmed examples in the database of DATABASE_URL: near-copies of them are flagged.
+    Known {
+        #[command(subcommand)]
+        action: KnownAction,
+    },
     /// Score the classifier on labelled JSON Lines files ({"id", "text", "label"}).
     /// Rebuild the learned stage from the labelled corpus (deterministic), or cross-validate it.
     Train {
@@ -69,6 +75,27 @@ pub enum Command {
         #[arg(long, value_name = "SET")]
         row: Option<String>,
     },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum KnownAction {
+    /// Store messages, JSON Lines {"id", "text"} from FILE or stdin, redacted, under a label.
+    Add {
+        /// scam, suspicious or legit.
+        #[arg(long)]
+        label: String,
+        /// The kind of message, such as court_police (see `loanguard known add --help`).
+        #[arg(long)]
+        family: Option<String>,
+        /// JSON Lines file; stdin when absent.
+        file: Option<PathBuf>,
+    },
+    /// One line per example: id, label, family, date, reviewer, the start of the text.
+    List,
+    /// Every example as JSON Lines.
+    Export,
+    /// Remove an example; every running bot drops it within a minute.
+    Remove { id: i64 },
 }
 
 #[derive(Debug, Subcommand)]
@@ -132,15 +159,20 @@ pub fn check(args: CheckArgs) -> ExitCode {
         forward_origin: args.forwarded_from.map(Into::into),
         sender_number: args.sender,
     };
+    // The confirmed examples of DATABASE_URL, so a batch check and the bot agree.
+    let known = known::store_for_check();
     if let Format::Jsonl = args.format {
         let stdin = io::stdin();
         let stdout = io::stdout();
-        return match check::run_jsonl(
-            classifier,
-            &context,
-            stdin.lock(),
-            io::BufWriter::new(stdout.lock()),
-        ) {
+        return match known.with_index(|index| {
+            check::run_jsonl(
+                classifier,
+                &context,
+                index,
+                stdin.lock(),
+                io::BufWriter::new(stdout.lock()),
+            )
+        }) {
             Ok(_) => ExitCode::SUCCESS,
             Err(e) if e.kind() == io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
             Err(e) => fail(&format!("读写失败：{e}")),
@@ -163,7 +195,7 @@ pub fn check(args: CheckArgs) -> ExitCode {
     } else {
         args.text.join(" ")
     };
-    let report = classifier.classify_with(&text, &context);
+    let report = known.classify(classifier, &text, &context);
     let out = match args.format {
         Format::Json => {
             let json = json::ReportJson::with_notes(serde_json::Value::Null, &report);
@@ -195,6 +227,26 @@ fn read_image(path: &std::path::Path) -> Result<String, String> {
         return Err("图片里没有读到文字（no text found in the image）".into());
     }
     Ok(text)
+}
+
+/// `loanguard known …`.
+pub fn known(action: KnownAction) -> ExitCode {
+    match action {
+        KnownAction::Add {
+            label,
+            family,
+            file,
+        } => match file {
+            Some(path) => match std::fs::File::open(&path) {
+                Ok(f) => known::add(&label, family.as_deref(), io::BufReader::new(f)),
+                Err(e) => fail(&format!("{}: {e}", path.display())),
+            },
+            None => known::add(&label, family.as_deref(), io::stdin().lock()),
+        },
+        KnownAction::List => known::list(),
+        KnownAction::Export => known::export(),
+        KnownAction::Remove { id } => known::remove(id),
+    }
 }
 
 /// `loanguard train`.

@@ -119,13 +119,10 @@ impl Store {
     /// Every feedback row, oldest first, for `loanguard feedback export`.
     pub async fn export_feedback(&self) -> Result<Vec<FeedbackRow>> {
         const OP: &str = "export_feedback";
-        let rows = sqlx::query(
-            "SELECT id, user_id, verdict, accurate, rule_ids, text_hash, created_at, \
-             corrected_verdict, redacted_text FROM feedback ORDER BY id",
-        )
-        .fetch_all(&self.pool)
-        .await
-        .map_err(db(OP))?;
+        let rows = sqlx::query(&format!("SELECT {COLUMNS} FROM feedback ORDER BY id"))
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db(OP))?;
         rows.iter().map(|r| from_row(r, OP)).collect()
     }
 }
@@ -137,7 +134,11 @@ fn check_verdict(verdict: &str) -> Result<()> {
     Ok(())
 }
 
-fn from_row(row: &AnyRow, op: &'static str) -> Result<FeedbackRow> {
+/// The columns [`from_row`] reads.
+pub(super) const COLUMNS: &str = "id, user_id, verdict, accurate, rule_ids, text_hash, \
+    created_at, corrected_verdict, redacted_text";
+
+pub(super) fn from_row(row: &AnyRow, op: &'static str) -> Result<FeedbackRow> {
     let rule_ids: String = get(row, "rule_ids", op)?;
     let accurate: i64 = get(row, "accurate", op)?;
     Ok(FeedbackRow {

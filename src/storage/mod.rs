@@ -17,11 +17,13 @@
 mod dialogue;
 mod error;
 mod feedback;
+mod known;
 mod reminders;
 
 pub use dialogue::DialogueStorage;
 pub use error::{Result, StorageError};
 pub use feedback::{FeedbackRow, NewFeedback};
+pub use known::{Added, ExampleListing, ExampleRow, LABELS, NewExample, Review};
 pub use reminders::{MAX_LABEL_CHARS, MAX_REMINDERS_PER_USER, NewReminder, Reminder};
 
 use std::path::Path;
@@ -50,6 +52,20 @@ pub fn database_url_from_env() -> String {
         .unwrap_or_else(|| DEFAULT_URL.to_string())
 }
 
+/// Whether `url` names a database that is already there: an existing SQLite file, or any
+/// PostgreSQL server (whether it answers is for [`Store::connect`] to find out). Lets a reader
+/// such as `loanguard check` use a store without creating one.
+pub fn database_exists(url: &str) -> bool {
+    use sqlx::sqlite::SqliteConnectOptions;
+    match Backend::from_url(url) {
+        Ok(Backend::Postgres) => true,
+        Ok(Backend::Sqlite) => SqliteConnectOptions::from_str(url)
+            .map(|o| o.get_filename().is_file())
+            .unwrap_or(false),
+        Err(_) => false,
+    }
+}
+
 /// SQLite waits this long for another writer before giving up with "database is locked".
 pub const SQLITE_BUSY_TIMEOUT_MS: u32 = 5_000;
 
@@ -63,9 +79,14 @@ pub const USER_TABLES: &[&str] = &[
     "reminders",
 ];
 
-/// Tables holding nothing about a user (Telegram update ids, and the ids of group replies to
-/// delete later).
-pub const OTHER_TABLES: &[&str] = &["handled_updates", "pending_deletions"];
+/// Tables holding nothing about a user (Telegram update ids, the ids of group replies to delete
+/// later, confirmed examples, which keep the reviewer's id but nothing of the reporter).
+pub const OTHER_TABLES: &[&str] = &[
+    "handled_updates",
+    "known_examples",
+    "known_removals",
+    "pending_deletions",
+];
 
 /// The default database URL, `sqlite://loanguard.db`.
 pub fn default_url() -> &'static str {

@@ -6,13 +6,21 @@ use std::sync::Arc;
 use teloxide::prelude::*;
 
 use super::{HandlerResult, send, texts_for};
+use crate::bot::state::BotState;
 use crate::bot::{feedback, plan};
+use crate::clock::unix_now;
+use crate::confirmed::review::{self, ReviewButton};
 use crate::planner::PlanButton;
 use crate::render::callback::CallbackData;
 use crate::render::replies;
 use crate::storage::Store;
 
-pub async fn on_callback(bot: Bot, q: CallbackQuery, store: Arc<Store>) -> HandlerResult {
+pub async fn on_callback(
+    bot: Bot,
+    q: CallbackQuery,
+    store: Arc<Store>,
+    state: Arc<BotState>,
+) -> HandlerResult {
     let texts = texts_for(Some(&q.from));
     let chat = q
         .message
@@ -24,6 +32,17 @@ pub async fn on_callback(bot: Bot, q: CallbackQuery, store: Arc<Store>) -> Handl
     // anything pressed elsewhere is stale or forged, and posts nothing.
     if !chat.is_user() {
         feedback::answer_with(&bot, &q, &texts.bot.stale_button).await?;
+        return Ok(());
+    }
+    if let Some(button) = ReviewButton::parse(data) {
+        if !state.reviewers.contains(q.from.id.0) {
+            feedback::answer_with(&bot, &q, &texts.review.not_allowed).await?;
+            return Ok(());
+        }
+        bot.answer_callback_query(q.id.clone()).await?;
+        let reply =
+            review::decide(&store, &state.known, q.from.id.0, button, unix_now(), texts).await;
+        send::send(&bot, chat, &reply, None).await?;
         return Ok(());
     }
     if let Some(button) = PlanButton::parse(data) {
@@ -40,7 +59,7 @@ pub async fn on_callback(bot: Bot, q: CallbackQuery, store: Arc<Store>) -> Handl
             send::send(&bot, chat, &replies::section(section, texts), None).await?;
         }
         Some(CallbackData::Feedback { accurate, verdict }) => {
-            feedback::on_vote(&bot, &q, &store, accurate, verdict, texts).await?;
+            feedback::on_vote(&bot, &q, &store, &state.known, accurate, verdict, texts).await?;
         }
         Some(CallbackData::FeedbackFix { id, verdict }) => {
             feedback::on_fix(&bot, &q, &store, id, verdict, texts).await?;

@@ -15,6 +15,7 @@ use crate::bot::state::BotState;
 use crate::bot::{group_settings, plan, screenshot};
 use crate::classifier::{Classifier, Context};
 use crate::clock::unix_now;
+use crate::confirmed;
 use crate::ocr::Ocr;
 use crate::reminders;
 use crate::render::{Reply, replies};
@@ -108,7 +109,7 @@ pub async fn verify_private(
         Target::Explained(reply) => return answer(&bot, &msg, &reply).await,
         Target::Nothing => return answer_text(&bot, &msg, &texts.bot.verify_checklist).await,
     };
-    let report = Classifier::shared().classify_with(&text, &context);
+    let report = state.classify(&text, &context);
     tracing::info!(
         chat_kind = "private",
         verdict = report.verdict.as_str(),
@@ -124,6 +125,8 @@ pub async fn verify_private(
 }
 
 /// `/verify` in a group: a short verdict that quotes nothing, deleted later if the group asks.
+// dptree injects each dependency as its own argument.
+#[allow(clippy::too_many_arguments)]
 pub async fn verify_in_group(
     bot: Bot,
     me: Me,
@@ -131,6 +134,7 @@ pub async fn verify_in_group(
     args: String,
     settings: GroupSettings,
     store: Arc<Store>,
+    state: Arc<BotState>,
     texts: &'static Responses,
 ) -> HandlerResult {
     let (text, context) = match target(&bot, &me, &msg, &args, texts).await {
@@ -139,7 +143,7 @@ pub async fn verify_in_group(
         Target::Nothing => return answer_text(&bot, &msg, &texts.group.usage).await,
     };
     let classifier = Classifier::shared();
-    let report = classifier.classify_with(&text, &context);
+    let report = state.classify(&text, &context);
     tracing::info!(
         chat_kind = "group",
         verdict = report.verdict.as_str(),
@@ -232,6 +236,26 @@ pub async fn remind(
 ) -> Reply {
     let (user, chat) = (user_id(&msg), msg.chat.id.0);
     reminders::respond(&store, user, chat, &args, unix_now(), texts).await
+}
+
+/// The sender is one of the bot's reviewers.
+pub fn from_reviewer(msg: Message, state: Arc<BotState>) -> bool {
+    state.reviewers.contains(user_id(&msg))
+}
+
+/// `/review` (reviewers): the oldest submitted report.
+pub async fn review(store: Arc<Store>, texts: &'static Responses) -> Reply {
+    confirmed::review::next(&store, 0, unix_now(), texts).await
+}
+
+/// `/known remove ID` (reviewers).
+pub async fn known(
+    args: String,
+    store: Arc<Store>,
+    state: Arc<BotState>,
+    texts: &'static Responses,
+) -> Reply {
+    confirmed::review::known_command(&store, &state.known, &args, unix_now(), texts).await
 }
 
 /// `/settings …` in a group (admins only).

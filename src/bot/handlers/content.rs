@@ -12,7 +12,7 @@ use teloxide::types::MessageId;
 use super::{HandlerResult, answer_text, body, origin_of, send, user_id};
 use crate::bot::state::{BatchItem, BotState, ReplyLink, TakenBatch};
 use crate::bot::{plan, reply_claim, screenshot};
-use crate::classifier::{Classifier, Context, ForwardOrigin};
+use crate::classifier::{Context, ForwardOrigin};
 use crate::ocr::Ocr;
 use crate::planner::PlanDialogue;
 use crate::render::{Reply, replies, text_doc};
@@ -142,7 +142,7 @@ async fn answer_batch(
         return Ok(());
     }
     let context = batch_context(msg, items);
-    let report = Classifier::shared().classify_with(&read.text, &context);
+    let report = state.classify(&read.text, &context);
     let mut notes = Vec::new();
     if items.len() > 1 {
         let count = items.len().to_string();

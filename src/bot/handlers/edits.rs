@@ -10,7 +10,6 @@ use super::{HandlerResult, body, context_of, reply_and_remember, send, texts_for
 use crate::bot::command::{self, Command, Parsed};
 use crate::bot::send::SendError;
 use crate::bot::state::BotState;
-use crate::classifier::Classifier;
 use crate::render::replies;
 
 pub async fn on_edited(bot: Bot, me: Me, msg: Message, state: Arc<BotState>) -> HandlerResult {
@@ -25,7 +24,7 @@ pub async fn on_edited(bot: Bot, me: Me, msg: Message, state: Arc<BotState>) -> 
         _ => return Ok(()),
     };
     let context = context_of(&msg);
-    let report = Classifier::shared().classify_with(&text, &context);
+    let report = state.classify(&text, &context);
     let notes = std::slice::from_ref(&texts.bot.edited_note);
     let reply = replies::verdict_private(&report, &context, texts, notes);
     match state.reply_for(msg.chat.id.0, msg.id.0) {

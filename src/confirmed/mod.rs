@@ -1,0 +1,153 @@
+//! The store of confirmed examples as the bot and the command line use it: an in-memory
+//! [`KnownIndex`] loaded from the database, kept up to date by [`KnownStore::refresh`], and the
+//! classifier run against it.
+//!
+//! The database is the truth: examples are added by `loanguard known add` and by reviewers in
+//! the bot, and removed by `loanguard known remove` and `/known remove`. Each instance polls for
+//! what changed (new ids, and removals in `known_removals`), so a confirmation on one instance
+//! reaches the others at their next refresh.
+
+pub mod review;
+
+use std::sync::RwLock;
+
+use tokio::sync::Mutex;
+
+use crate::classifier::known::fingerprint::VERSION;
+use crate::classifier::known::{ExampleFacts, Fingerprint, KnownIndex};
+use crate::classifier::{Classifier, Context, Family, Report, Verdict};
+use crate::render::redact::redact_with;
+use crate::storage::{ExampleRow, NewExample, Store};
+
+/// The index of confirmed examples, shared by every handler of one process.
+#[derive(Debug, Default)]
+pub struct KnownStore {
+    index: RwLock<KnownIndex>,
+    /// The newest example id and removal seen, so a refresh reads only what is new.
+    marks: Mutex<Marks>,
+}
+
+#[derive(Debug, Default, Clone, Copy)]
+struct Marks {
+    last_id: i64,
+    last_removal: i64,
+}
+
+impl KnownStore {
+    /// An empty store (no database, or tests).
+    pub fn empty() -> KnownStore {
+        KnownStore::default()
+    }
+
+    /// Loads every example of `store`. Examples fingerprinted by an older version of the
+    /// fingerprinting are fingerprinted again from their text first.
+    pub async fn load(store: &Store) -> crate::storage::Result<KnownStore> {
+        let known = KnownStore::empty();
+        let classifier = Classifier::shared();
+        for (id, text) in store.known_outdated(VERSION).await? {
+            // Too short now: keep the old bytes; the version check skips them at load.
+            if let Some(f) = classifier.fingerprint(&text) {
+                store
+                    .set_known_fingerprint(id, &f.to_bytes(), VERSION)
+                    .await?;
+            }
+        }
+        known.refresh(store).await?;
+        Ok(known)
+    }
+
+    /// Reads what changed since the last refresh: examples added and removed by any instance.
+    /// Returns how many examples were added or removed.
+    pub async fn refresh(&self, store: &Store) -> crate::storage::Result<usize> {
+        let mut marks = self.marks.lock().await;
+        // Removals first: an example added and removed since the last look is absent from the
+        // table, and its removal then names an id the index never had.
+        let removals = store.known_removed_since(marks.last_removal).await?;
+        let rows = store.known_since(marks.last_id).await?;
+        if removals.is_empty() && rows.is_empty() {
+            return Ok(0);
+        }
+        let changes = removals.len() + rows.len();
+        if let Some(&(seq, _)) = removals.last() {
+            marks.last_removal = seq;
+        }
+        if let Some(row) = rows.last() {
+            marks.last_id = row.id;
+        }
+        let removed: Vec<i64> = removals.into_iter().map(|(_, id)| id).collect();
+        let added: Vec<(ExampleFacts, Fingerprint)> = rows.iter().filter_map(facts_of).collect();
+        let mut index = self.index.write().unwrap_or_else(|e| e.into_inner());
+        index.remove(&removed);
+        index.extend(added);
+        Ok(changes)
+    }
+
+    /// The classifier's report on `text`, near-copies of confirmed examples included.
+    pub fn classify<'c>(
+        &self,
+        classifier: &'c Classifier,
+        text: &str,
+        context: &Context,
+    ) -> Report<'c> {
+        let index = self.index.read().unwrap_or_else(|e| e.into_inner());
+        classifier.classify_against(text, context, &index)
+    }
+
+    /// Runs `f` with the index (a batch of checks under one read lock).
+    pub fn with_index<R>(&self, f: impl FnOnce(&KnownIndex) -> R) -> R {
+        f(&self.index.read().unwrap_or_else(|e| e.into_inner()))
+    }
+
+    /// Examples in the index.
+    pub fn len(&self) -> usize {
+        self.index.read().unwrap_or_else(|e| e.into_inner()).len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Bytes the index holds.
+    pub fn heap_bytes(&self) -> usize {
+        self.index
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .heap_bytes()
+    }
+}
+
+/// A text ready to store as an example: redacted (ID, card and phone numbers), fingerprinted.
+/// `None` when the text is too short to recognise copies of.
+pub fn new_example(
+    text: &str,
+    label: Verdict,
+    family: Option<Family>,
+    reviewer: &str,
+    now: i64,
+) -> Option<NewExample> {
+    let redacted = redact_with(text, false);
+    let fingerprint = Classifier::shared().fingerprint(&redacted)?;
+    Some(NewExample {
+        label: label.as_str().to_string(),
+        family: family.map(|f| f.as_str().to_string()),
+        redacted_text: redacted,
+        fingerprint: fingerprint.to_bytes(),
+        fingerprint_version: VERSION,
+        reviewer: reviewer.to_string(),
+        confirmed_at: now,
+    })
+}
+
+fn facts_of(row: &ExampleRow) -> Option<(ExampleFacts, Fingerprint)> {
+    if row.fingerprint_version != VERSION {
+        return None;
+    }
+    let label = Verdict::parse(&row.label).filter(|l| *l != Verdict::Unrelated)?;
+    let facts = ExampleFacts {
+        id: row.id,
+        label,
+        family: row.family.as_deref().and_then(Family::parse),
+        confirmed_at: row.confirmed_at,
+    };
+    Some((facts, Fingerprint::from_bytes(&row.fingerprint)?))
+}
