@@ -16,6 +16,8 @@ use std::time::{Duration, Instant};
 use loanguard::bot::listener::{self, Tracker};
 use loanguard::bot::schema::{distribution, schema};
 use loanguard::bot::state::{BotState, Limits};
+use loanguard::confirmed::KnownStore;
+use loanguard::confirmed::review::Reviewers;
 use loanguard::responses::{Language, Responses};
 use loanguard::storage::Store;
 use serde_json::{Value, json};
@@ -57,14 +59,35 @@ impl Harness {
         window_ms: u64,
         group_limit: u32,
     ) -> Harness {
-        let api = FakeBotApi::start();
-        api.set_bot_username(BOT_USERNAME);
-        let store = Arc::new(Store::connect(&temp_db()).await.expect("a SQLite database"));
-        let state = Arc::new(BotState::new(Limits {
+        let state = BotState::new(Limits {
             batch_window: Duration::from_millis(window_ms),
             group_limit_per_minute: group_limit,
             ..Limits::default()
-        }));
+        });
+        Self::start_with_state(tree, state).await
+    }
+
+    /// The bot with `reviewers` allowed to /review, checking against the database's
+    /// confirmed examples.
+    async fn start_reviewing(reviewers: &str) -> Harness {
+        let state = BotState::new(Limits {
+            batch_window: Duration::from_millis(50),
+            ..Limits::default()
+        })
+        .with_reviewers(Reviewers::parse(reviewers).unwrap());
+        Self::start_with_state(schema(), state).await
+    }
+
+    async fn start_with_state(
+        tree: teloxide::dispatching::UpdateHandler<loanguard::bot::handlers::HandlerError>,
+        state: BotState,
+    ) -> Harness {
+        let api = FakeBotApi::start();
+        api.set_bot_username(BOT_USERNAME);
+        let store = Arc::new(Store::connect(&temp_db()).await.expect("a SQLite database"));
+        // As `loanguard::bot::run` loads them.
+        let known = Arc::new(KnownStore::load(&store).await.expect("examples load"));
+        let state = Arc::new(state.with_known(known));
         let bot = Bot::new(TOKEN).set_api_url(api.url().parse().unwrap());
         // As `loanguard::bot::run` builds it.
         let tracker = Arc::new(Tracker::default());
@@ -1113,4 +1136,212 @@ async fn reminders_per_user_are_capped() {
         bot.store.list_reminders(USER as u64).await.unwrap().len(),
         20
     );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reviewing reports and confirmed examples
+// ---------------------------------------------------------------------------------------------
+
+const REVIEWER: i64 = 777;
+
+fn reviewer_text(id: i64, text: &str) -> Value {
+    json!({"message": message(id, user_with(REVIEWER, "zh-hans"), private_chat(REVIEWER), text)})
+}
+
+/// [`USER`] sends `text`, presses 👎 under the verdict and agrees to submit the text; returns
+/// the feedback id.
+async fn report(bot: &Harness, message_id: i64, text: &str) -> i64 {
+    let original = private_message(message_id, text);
+    bot.send(json!({"message": original.clone()}))
+        .await
+        .one_sent();
+    let ours = bot_message(bot.last_message_id(), "verdict", &original);
+    bot.send(press_by("fb:down:l", ours, user()))
+        .await
+        .one_answer();
+    let prompt = bot_message(bot.last_message_id(), "prompt", &original);
+    let id = bot
+        .store
+        .export_feedback()
+        .await
+        .unwrap()
+        .last()
+        .unwrap()
+        .id;
+    bot.send(press_by(&format!("ft:{id}"), prompt, user()))
+        .await
+        .one_answer();
+    id
+}
+
+const REPORTED: &str = "【安逸花】您的借款已逾期47天，请于今日18点前将欠款8630元转入专员个人账户6217003214558890123，户名刘建华，转账后联系专员微信lh20248核销，否则安排上门。";
+const COPY: &str = "转发：【分期乐】您的借款已逾期52天，请于今日18点前将欠款11240元转入专员个人账户6222021488773056417，户名王志强，转账后联系专员微信wzq8866核销，否则安排上门。";
+
+#[tokio::test]
+async fn a_reviewer_confirms_a_report_and_its_copies_are_flagged_for_everyone() {
+    let bot = Harness::start_reviewing(&REVIEWER.to_string()).await;
+    let id = report(&bot, 300, REPORTED).await;
+
+    // Before: a copy gets no "confirmed" reason.
+    let known_reason = "确认的诈骗消息高度相似";
+    let calls = bot.send(private_text(301, COPY)).await;
+    assert!(
+        !calls.one_sent()["text"]
+            .as_str()
+            .unwrap()
+            .contains(known_reason)
+    );
+
+    // The reviewer sees the oldest report, redacted, with the five buttons.
+    let calls = bot.send(reviewer_text(302, "/review")).await;
+    let shown = calls.one_sent();
+    assert_html_ok(shown);
+    let shown_text = text(shown);
+    assert!(shown_text.contains(&format!("#{id}")), "{shown_text}");
+    assert!(shown_text.contains("专员个人账户"), "{shown_text}");
+    assert!(!shown_text.contains("6217003214558890123"), "{shown_text}");
+    assert_eq!(
+        button_labels(shown),
+        vec!["确认诈骗", "确认可疑", "确认正规", "与催收无关", "跳过"]
+    );
+
+    // Someone else pressing a reviewer's button (forged) changes nothing.
+    let review_message = message(
+        bot.last_message_id(),
+        user_with(BOT_ID, "zh-hans"),
+        private_chat(USER),
+        "report",
+    );
+    let calls = bot
+        .send(press_by(&format!("rv:{id}:s"), review_message, user()))
+        .await;
+    assert_eq!(calls.one_answer()["text"], zh().review.not_allowed.as_str());
+    assert!(calls.sent().is_empty());
+    assert!(bot.store.known_listing().await.unwrap().is_empty());
+
+    // The reviewer confirms it as a scam.
+    let reviewer_message = message(
+        bot.last_message_id(),
+        user_with(BOT_ID, "zh-hans"),
+        private_chat(REVIEWER),
+        "report",
+    );
+    let calls = bot
+        .send(press_by(
+            &format!("rv:{id}:s"),
+            reviewer_message,
+            user_with(REVIEWER, "zh-hans"),
+        ))
+        .await;
+    calls.one_answer();
+    let after = calls.last_text();
+    assert!(after.contains("已存为已确认样本"), "{after}");
+    assert!(after.contains(&zh().review.empty), "{after}");
+    let stored = bot.store.known_listing().await.unwrap();
+    assert_eq!(stored.len(), 1);
+    assert_eq!(stored[0].reviewer, format!("telegram:{REVIEWER}"));
+    assert_eq!(stored[0].label, "scam");
+
+    // Now every user's copy of it says so, first among the reasons.
+    let calls = bot
+        .send(json!({"message": message(303, user_with(888, "zh-hans"), private_chat(888), COPY)}))
+        .await;
+    let verdict = text(calls.one_sent());
+    assert!(verdict.contains("疑似诈骗"), "{verdict}");
+    assert!(
+        verdict.contains(&format!("与今天{known_reason}")),
+        "{verdict}"
+    );
+    let first_reason = verdict
+        .lines()
+        .find(|l| l.starts_with("1."))
+        .unwrap_or_default();
+    assert!(first_reason.contains(known_reason), "{verdict}");
+    // The stored text is never shown to the other user.
+    assert!(!verdict.contains("刘建华"), "{verdict}");
+
+    // /known remove takes it out; the next copy is checked without it.
+    let example = stored[0].id;
+    let calls = bot
+        .send(reviewer_text(304, &format!("/known remove {example}")))
+        .await;
+    assert!(
+        calls.last_text().contains(&format!("#{example}")),
+        "{}",
+        calls.last_text()
+    );
+    let calls = bot.send(private_text(305, COPY)).await;
+    assert!(!calls.last_text().contains(known_reason));
+}
+
+#[tokio::test]
+async fn review_commands_do_not_exist_for_anyone_else() {
+    let bot = Harness::start_reviewing(&REVIEWER.to_string()).await;
+    report(&bot, 310, REPORTED).await;
+    for (n, command) in ["/review", "/known remove 1"].into_iter().enumerate() {
+        let calls = bot.send(private_text(311 + n as i64, command)).await;
+        let answer = text(calls.one_sent());
+        assert!(answer.starts_with(&zh().bot.unknown_command), "{answer}");
+        assert!(!answer.contains("确认诈骗"), "{answer}");
+    }
+    // Not in a group either, not even from a reviewer.
+    let in_group = message(
+        313,
+        user_with(REVIEWER, "zh-hans"),
+        group_chat(-100_500),
+        "/review",
+    );
+    assert!(
+        bot.send(json!({"message": in_group}))
+            .await
+            .sent()
+            .is_empty()
+    );
+    // Nor in the menu.
+    for group in [false, true] {
+        let menu = loanguard::bot::menu(zh(), group);
+        assert!(
+            menu.iter()
+                .all(|c| c.command != "review" && c.command != "known")
+        );
+    }
+}
+
+#[tokio::test]
+async fn forget_removes_unreviewed_reports_and_skip_keeps_a_report_open() {
+    let bot = Harness::start_reviewing(&REVIEWER.to_string()).await;
+    let first = report(&bot, 320, REPORTED).await;
+    let second = report(
+        &bot,
+        321,
+        "您好，我是京东金融客服，您的白条利率过高需要注销，请下载会议软件共享屏幕配合操作。",
+    )
+    .await;
+
+    // Skip shows the next one; the skipped one stays open.
+    let calls = bot.send(reviewer_text(322, "/review")).await;
+    assert!(calls.last_text().contains(&format!("#{first}")));
+    let shown = message(
+        bot.last_message_id(),
+        user_with(BOT_ID, "zh-hans"),
+        private_chat(REVIEWER),
+        "report",
+    );
+    let calls = bot
+        .send(press_by(
+            &format!("rv:{first}:k"),
+            shown,
+            user_with(REVIEWER, "zh-hans"),
+        ))
+        .await;
+    assert!(
+        calls.last_text().contains(&format!("#{second}")),
+        "{}",
+        calls.last_text()
+    );
+
+    // The reporter forgets: neither report is left to review.
+    bot.send(private_text(323, "/forget")).await;
+    let calls = bot.send(reviewer_text(324, "/review")).await;
+    assert_eq!(calls.last_text(), zh().review.empty);
 }

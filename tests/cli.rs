@@ -3,10 +3,18 @@
 use std::io::Write;
 use std::process::{Command, Output, Stdio};
 
+/// Runs the binary in the temp directory with no database: `DATABASE_URL` names a file that
+/// does not exist, so no store of another test is consulted.
 fn run(args: &[&str], stdin: &[u8]) -> Output {
+    let none = std::env::temp_dir().join(format!("loanguard-cli-none-{}.db", std::process::id()));
+    run_with_db(args, stdin, &format!("sqlite://{}", none.display()))
+}
+
+fn run_with_db(args: &[&str], stdin: &[u8], database_url: &str) -> Output {
     let mut child = Command::new(env!("CARGO_BIN_EXE_loanguard"))
         .args(args)
         .env_remove("TELOXIDE_TOKEN")
+        .env("DATABASE_URL", database_url)
         .current_dir(std::env::temp_dir())
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -167,4 +175,120 @@ fn feedback_export_writes_consented_texts_in_the_eval_format() {
             .unwrap()
             .contains("messages: 1")
     );
+}
+
+/// A fresh SQLite URL in the temp directory (the file does not exist yet).
+fn fresh_db(name: &str) -> (std::path::PathBuf, String) {
+    let path = std::env::temp_dir().join(format!("loanguard-{name}-{}.db", std::process::id()));
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+    }
+    let url = format!("sqlite://{}", path.display());
+    (path, url)
+}
+
+const STORED_SCAM: &str = "【安逸花】您的借款已逾期47天，请于今日18点前将欠款8630元转入专员个人账户6217003214558890123，户名刘建华，转账后联系专员微信lh20248核销，否则安排上门。";
+const COPY_OF_IT: &str = "转发：【分期乐】您的借款已逾期52天，请于今日18点前将欠款11240元转入专员个人账户6222021488773056417，户名王志强，转账后联系专员微信wzq8866核销，否则安排上门。";
+
+#[test]
+fn known_add_list_export_remove_and_check_consults_the_store() {
+    let (path, url) = fresh_db("known");
+    let input = format!(
+        "{}\n{}\nnot json\n{}\n",
+        serde_json::json!({"id": 1, "text": STORED_SCAM}),
+        serde_json::json!({"id": 2, "text": "好的"}),
+        serde_json::json!({"id": 3, "text": STORED_SCAM}),
+    );
+    let out = run_with_db(
+        &[
+            "known",
+            "add",
+            "--label",
+            "scam",
+            "--family",
+            "collection_fake",
+        ],
+        input.as_bytes(),
+        &url,
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let said = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        said.contains("added 1,") && said.contains("already there 1"),
+        "{said}"
+    );
+    assert!(
+        said.contains("too short to recognise 1") && said.contains("unreadable lines 1"),
+        "{said}"
+    );
+
+    let list = String::from_utf8(run_with_db(&["known", "list"], b"", &url).stdout).unwrap();
+    assert!(list.starts_with("1\tscam\tcollection_fake\t"), "{list}");
+    assert!(
+        !list.contains("6217003214558890123"),
+        "stored redacted: {list}"
+    );
+
+    let export = String::from_utf8(run_with_db(&["known", "export"], b"", &url).stdout).unwrap();
+    let row: serde_json::Value = serde_json::from_str(export.lines().next().unwrap()).unwrap();
+    assert_eq!(row["label"], "scam");
+    assert_eq!(row["reviewer"], "cli");
+    assert!(row["text"].as_str().unwrap().contains("专员个人账户"));
+
+    // A batch check reads the same store as the bot.
+    let line = serde_json::json!({"id": "c", "text": COPY_OF_IT}).to_string() + "\n";
+    let out = run_with_db(&["check", "--format", "jsonl"], line.as_bytes(), &url);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["verdict"], "scam");
+    assert_eq!(v["known"]["id"], 1);
+    assert_eq!(v["known"]["family"], "collection_fake");
+    assert!(v["known"]["similarity"].as_f64().unwrap() >= 0.5);
+    assert!(
+        v["signals"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|s| s["id"] == "known.similar_scam")
+    );
+    assert!(v.get("known").is_some());
+    let text = String::from_utf8(run_with_db(&["check", COPY_OF_IT], b"", &url).stdout).unwrap();
+    assert!(
+        text.contains("今天确认的诈骗消息高度相似（类型：假催收）"),
+        "{text}"
+    );
+
+    let out = run_with_db(&["known", "remove", "1"], b"", &url);
+    assert!(out.status.success());
+    let out = run_with_db(&["known", "remove", "1"], b"", &url);
+    assert_eq!(out.status.code(), Some(1));
+    let out = run_with_db(&["check", "--format", "jsonl"], line.as_bytes(), &url);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(v["known"].is_null(), "{v}");
+    let _ = std::fs::remove_file(path);
+}
+
+#[test]
+fn known_add_rejects_a_bad_label_or_family() {
+    let (_, url) = fresh_db("known-bad");
+    for args in [
+        vec!["known", "add", "--label", "unrelated"],
+        vec!["known", "add", "--label", "scam", "--family", "legit_court"],
+        vec!["known", "add", "--label", "scam", "--family", "nonsense"],
+    ] {
+        let out = run_with_db(&args, b"", &url);
+        assert_eq!(out.status.code(), Some(1), "{args:?}");
+        assert!(!String::from_utf8_lossy(&out.stderr).is_empty());
+    }
+}
+
+#[test]
+fn check_does_not_create_a_database_that_is_not_there() {
+    let (path, url) = fresh_db("check-no-db");
+    let out = run_with_db(&["check", COPY_OF_IT], b"", &url);
+    assert!(out.status.success());
+    assert!(!path.exists(), "check created {}", path.display());
 }

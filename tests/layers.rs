@@ -53,6 +53,7 @@ fn offending(files: &[PathBuf], needle: &str) -> Vec<String> {
 fn nothing_below_the_bot_imports_it() {
     let below = files_of(&[
         "classifier",
+        "confirmed",
         "planner",
         "render",
         "reminders",
@@ -75,6 +76,7 @@ fn nothing_below_the_bot_imports_it() {
 fn the_pure_layers_do_not_know_telegram() {
     let pure = files_of(&[
         "classifier",
+        "confirmed",
         "planner",
         "render",
         "reminders",
