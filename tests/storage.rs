@@ -1217,3 +1217,30 @@ async fn fingerprints_of_another_version_are_made_again_at_load() {
     })
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_snapshot_plus_what_came_after_it_is_what_a_new_instance_loads() {
+    on_each_backend("known_snapshot", async |url| {
+        let store = connect(&url).await;
+        let first = store.add_known(&example(SCAM, Verdict::Scam, 1_000)).await.unwrap();
+        let known = KnownStore::load(&store).await.unwrap();
+        assert!(known.compact(&store, 0).await.unwrap());
+        // Nothing new since: no second snapshot.
+        assert!(!known.compact(&store, 0).await.unwrap());
+        assert!(store.known_snapshot().await.unwrap().is_some());
+
+        // After the snapshot: the first is removed, another added.
+        let legit = "【招联金融】尊敬的客户，您本期账单已逾期3天，请尽快登录招联金融App或官方渠道还款，我司不会要求您向任何个人账户转账。";
+        let second = store.add_known(&example(legit, Verdict::Legit, 1_100)).await.unwrap();
+        assert!(store.remove_known(first.id(), 1_200).await.unwrap());
+
+        let fresh = KnownStore::load(&store).await.unwrap();
+        assert_eq!(fresh.len(), 1);
+        assert_eq!(known_label(&fresh, SCAM_COPY), None);
+        let copy = legit.replace('3', "5");
+        let report = fresh.classify(Classifier::shared(), &copy, &Default::default());
+        assert_eq!(report.known.map(|k| k.example.id), Some(second.id()));
+        store.close().await;
+    })
+    .await;
+}

@@ -12,6 +12,8 @@ CREATE TABLE known_examples (
     reviewer            TEXT    NOT NULL,
     confirmed_at        BIGINT  NOT NULL
 );
+-- Start-up looks for fingerprints made by an older version without reading every text.
+CREATE INDEX known_by_version ON known_examples (fingerprint_version);
 
 -- Removed examples, in order, so every instance can drop them from its index.
 CREATE TABLE known_removals (
@@ -23,3 +25,13 @@ CREATE TABLE known_removals (
 -- A submitted report is reviewed once: then its text moves to known_examples (or is dropped).
 ALTER TABLE feedback ADD COLUMN reviewed_at BIGINT;
 CREATE INDEX feedback_to_review ON feedback (reviewed_at, id);
+
+-- A snapshot of every example's fingerprint in a few large rows, so start-up reads megabytes in
+-- a handful of rows instead of 100,000 rows one by one. It covers examples up to upto_id and
+-- removals up to removal_seq; what came later is read from the tables above. Rewritten whole.
+CREATE TABLE known_snapshot (
+    part        BIGINT NOT NULL PRIMARY KEY,
+    upto_id     BIGINT NOT NULL,
+    removal_seq BIGINT NOT NULL,
+    data        BYTEA  NOT NULL
+);

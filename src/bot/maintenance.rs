@@ -41,6 +41,23 @@ pub async fn refresh_known(store: Arc<Store>, known: Arc<KnownStore>, every: Dur
             ),
             Err(e) => tracing::warn!(error = %e, "could not read confirmed examples"),
         }
+        compact_known(&store, &known).await;
+    }
+}
+
+/// Examples read one by one at start-up, beyond the snapshot, before a new snapshot is written.
+pub const SNAPSHOT_AFTER: usize = 1_000;
+
+/// Writes a new snapshot of the confirmed examples when many came after the last one, so the
+/// next start reads them in a few rows.
+pub async fn compact_known(store: &Store, known: &KnownStore) {
+    match known.compact(store, SNAPSHOT_AFTER).await {
+        Ok(true) => tracing::info!(
+            examples = known.len(),
+            "snapshot of confirmed examples written"
+        ),
+        Ok(false) => {}
+        Err(e) => tracing::warn!(error = %e, "could not write the snapshot of confirmed examples"),
     }
 }
 

@@ -141,6 +141,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
             .map_err(|e| anyhow::anyhow!("database: {e}"))?,
     );
     tracing::info!(examples = known.len(), "confirmed examples loaded");
+    maintenance::compact_known(&store, &known).await;
     let refresher = tokio::spawn(maintenance::refresh_known(
         store.clone(),
         known.clone(),

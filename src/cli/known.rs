@@ -93,6 +93,8 @@ pub fn add(label: &str, family: Option<&str>, input: impl BufRead) -> ExitCode {
         for chunk in examples.chunks(BATCH) {
             all.extend(store.add_known_many(chunk).await?);
         }
+        // A fresh snapshot, so the next start reads the examples in a few rows.
+        KnownStore::load(&store).await?.compact(&store, 0).await?;
         Ok(all)
     }) {
         Ok(a) => a,

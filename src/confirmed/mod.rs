@@ -8,6 +8,7 @@
 //! reaches the others at their next refresh.
 
 pub mod review;
+pub mod snapshot;
 
 use std::sync::RwLock;
 
@@ -17,7 +18,7 @@ use crate::classifier::known::fingerprint::VERSION;
 use crate::classifier::known::{ExampleFacts, Fingerprint, KnownIndex};
 use crate::classifier::{Classifier, Context, Family, Report, Verdict};
 use crate::render::redact::redact_with;
-use crate::storage::{ExampleRow, NewExample, Store};
+use crate::storage::{ExampleRow, NewExample, Snapshot, Store};
 
 /// The index of confirmed examples, shared by every handler of one process.
 #[derive(Debug, Default)]
@@ -31,6 +32,8 @@ pub struct KnownStore {
 struct Marks {
     last_id: i64,
     last_removal: i64,
+    /// The newest example in the snapshot this process read or wrote, if any.
+    snapshot_upto: Option<i64>,
 }
 
 impl KnownStore {
@@ -39,21 +42,61 @@ impl KnownStore {
         KnownStore::default()
     }
 
-    /// Loads every example of `store`. Examples fingerprinted by an older version of the
-    /// fingerprinting are fingerprinted again from their text first.
+    /// Loads every example of `store`: the snapshot ([`KnownStore::compact`]) in a few large
+    /// rows, then what was added or removed after it. Examples fingerprinted by an older
+    /// version of the fingerprinting are fingerprinted again from their text first (and the
+    /// snapshot is then not used).
     pub async fn load(store: &Store) -> crate::storage::Result<KnownStore> {
         let known = KnownStore::empty();
         let classifier = Classifier::shared();
-        for (id, text) in store.known_outdated(VERSION).await? {
+        let outdated = store.known_outdated(VERSION).await?;
+        for (id, text) in &outdated {
             // Too short now: keep the old bytes; the version check skips them at load.
-            if let Some(f) = classifier.fingerprint(&text) {
+            if let Some(f) = classifier.fingerprint(text) {
                 store
-                    .set_known_fingerprint(id, &f.to_bytes(), VERSION)
+                    .set_known_fingerprint(*id, &f.to_bytes(), VERSION)
                     .await?;
             }
         }
+        if outdated.is_empty()
+            && let Some(snapshot) = store.known_snapshot().await?
+            && let Some(examples) = snapshot::decode(&snapshot.parts)
+        {
+            *known.index.write().unwrap_or_else(|e| e.into_inner()) = KnownIndex::build(examples);
+            *known.marks.lock().await = Marks {
+                last_id: snapshot.upto_id,
+                last_removal: snapshot.removal_seq,
+                snapshot_upto: Some(snapshot.upto_id),
+            };
+        }
         known.refresh(store).await?;
         Ok(known)
+    }
+
+    /// Writes a snapshot of the index when more than `after` examples were read one by one
+    /// at the last load or since (or always, with `after` 0). Returns whether it wrote one.
+    pub async fn compact(&self, store: &Store, after: usize) -> crate::storage::Result<bool> {
+        let mut marks = self.marks.lock().await;
+        if let Some(covered) = marks.snapshot_upto {
+            let index = self.index.read().unwrap_or_else(|e| e.into_inner());
+            let tail = index.examples().filter(|(f, _)| f.id > covered).count();
+            if tail <= after {
+                return Ok(false);
+            }
+        }
+        let parts = {
+            let index = self.index.read().unwrap_or_else(|e| e.into_inner());
+            snapshot::encode(index.examples())
+        };
+        store
+            .write_known_snapshot(&Snapshot {
+                upto_id: marks.last_id,
+                removal_seq: marks.last_removal,
+                parts,
+            })
+            .await?;
+        marks.snapshot_upto = Some(marks.last_id);
+        Ok(true)
     }
 
     /// Reads what changed since the last refresh: examples added and removed by any instance.

@@ -18,12 +18,14 @@ mod dialogue;
 mod error;
 mod feedback;
 mod known;
+mod known_snapshot;
 mod reminders;
 
 pub use dialogue::DialogueStorage;
 pub use error::{Result, StorageError};
 pub use feedback::{FeedbackRow, NewFeedback};
 pub use known::{Added, ExampleListing, ExampleRow, LABELS, NewExample, Review};
+pub use known_snapshot::Snapshot;
 pub use reminders::{MAX_LABEL_CHARS, MAX_REMINDERS_PER_USER, NewReminder, Reminder};
 
 use std::path::Path;
@@ -85,6 +87,7 @@ pub const OTHER_TABLES: &[&str] = &[
     "handled_updates",
     "known_examples",
     "known_removals",
+    "known_snapshot",
     "pending_deletions",
 ];
 

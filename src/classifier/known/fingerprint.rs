@@ -7,7 +7,7 @@
 //!    an ideograph dropped (spaces, punctuation, emoji). A leading "转发" goes too.
 //! 2. **Shingles**: every run of [`SHINGLE`] characters of the canonical text, as a set.
 //! 3. **MinHash**: for each of [`HASHES`] hash functions, the shingle with the smallest hash;
-//!    [`Fingerprint`] keeps the low 16 bits of each (b-bit MinHash). The share of equal slots of
+//!    [`Fingerprint`] keeps 16 bits of each (b-bit MinHash). The share of equal slots of
 //!    two fingerprints estimates the Jaccard similarity of their shingle sets.
 
 use super::super::entities::{Entity, EntityKind};
@@ -53,18 +53,19 @@ impl Fingerprint {
         if hashes.len() < MIN_SHINGLES {
             return None;
         }
+        // Hash function i is multiply-shift, `a_i * h + b_i` (odd `a_i`), over the already
+        // well-mixed shingle hash: one multiply per shingle and function.
         let mut mins = [u64::MAX; HASHES];
         for &h in &hashes {
-            for (i, min) in mins.iter_mut().enumerate() {
-                let v = mix(h ^ SEEDS[i]);
-                if v < *min {
-                    *min = v;
-                }
+            for (min, (a, b)) in mins.iter_mut().zip(MULTIPLIERS.iter().zip(&SEEDS)) {
+                let v = h.wrapping_mul(*a).wrapping_add(*b);
+                *min = (*min).min(v);
             }
         }
         let mut slots = [0u16; HASHES];
         for (slot, min) in slots.iter_mut().zip(mins) {
-            *slot = min as u16;
+            // The top bits of a multiply-shift hash are the good ones.
+            *slot = (min >> 48) as u16;
         }
         Some(Fingerprint {
             slots,
@@ -203,10 +204,21 @@ fn mix(mut z: u64) -> u64 {
     z ^ (z >> 31)
 }
 
-/// One seed per hash function, fixed.
-const SEEDS: [u64; HASHES] = {
+/// One multiplier (odd) and one seed per hash function, fixed.
+const MULTIPLIERS: [u64; HASHES] = {
+    let mut m = random_words(0x00DD_BA11_5EED_0002);
+    let mut i = 0;
+    while i < HASHES {
+        m[i] |= 1;
+        i += 1;
+    }
+    m
+};
+const SEEDS: [u64; HASHES] = random_words(0x5EED_1234_ABCD_0001);
+
+/// Fixed pseudo-random words (splitmix64 from `state`).
+const fn random_words(mut state: u64) -> [u64; HASHES] {
     let mut seeds = [0u64; HASHES];
-    let mut state: u64 = 0x5EED_1234_ABCD_0001;
     let mut i = 0;
     while i < HASHES {
         state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
@@ -217,7 +229,7 @@ const SEEDS: [u64; HASHES] = {
         i += 1;
     }
     seeds
-};
+}
 
 #[cfg(test)]
 mod tests {
