@@ -58,8 +58,10 @@ fn nothing_below_the_bot_imports_it() {
         "reminders",
         "storage",
         "ocr",
+        "http",
         "responses.rs",
         "clock.rs",
+        "metrics.rs",
     ]);
     for needle in ["crate::bot", "crate::cli"] {
         let found = offending(&below, needle);
