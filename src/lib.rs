@@ -22,6 +22,8 @@ pub mod bot;
 pub mod classifier;
 pub mod cli;
 pub mod clock;
+pub mod http;
+pub mod metrics;
 pub mod ocr;
 pub mod planner;
 pub mod reminders;
