@@ -19,6 +19,6 @@ pub mod replies;
 pub mod reply;
 pub mod verdict;
 
-pub use doc::{Doc, Inline, Paragraph, TELEGRAM_LIMIT, escape, utf16_len};
+pub use doc::{Doc, Inline, Paragraph, TELEGRAM_LIMIT, escape, escape_web, utf16_len};
 pub use reply::{Button, ButtonAction, Reply, text_doc};
 pub use verdict::{View, verdict_doc};
