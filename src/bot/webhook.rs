@@ -12,6 +12,8 @@
 //!     [`MAX_BODY_BYTES`] gets `413`; one that takes longer than [`BODY_TIMEOUT`] to arrive gets
 //!     `408`. Otherwise teloxide queues the update for the dispatcher and answers `200`.
 //!   - `GET /healthz`: `200 ok`, for load balancers. It needs no secret.
+//!   - `GET /metrics`: the process' metrics in Prometheus text format (no secret; keep the
+//!     proxy from exposing it publicly).
 //! - Stopping: when the dispatcher shuts down it stops the listener. From then on teloxide
 //!   answers `503` to new updates (Telegram delivers them again later); with `register = true`
 //!   the listener calls `deleteWebhook` (teloxide's behaviour), then the server stops accepting
@@ -64,8 +66,8 @@ use tokio::sync::oneshot;
 
 use super::config::Secret;
 use super::redact_token;
-use crate::http::serve;
 pub use crate::http::{CONNECTION_LIMIT, HEADER_READ_TIMEOUT, ServeLimits};
+use crate::http::{METRICS_PATH, serve};
 
 /// `LISTEN_ADDR` when unset: this host only, port 8443 (one of the ports Telegram posts to),
 /// for a TLS reverse proxy on the same host. `0.0.0.0:8443` listens on every interface.
@@ -177,9 +179,9 @@ impl WebhookConfig {
                 "WEBHOOK_URL must be an https:// URL with a host (Telegram only posts to HTTPS), like https://bot.example.com/telegram".into(),
             );
         }
-        if url.path() == HEALTH_PATH {
+        if url.path() == HEALTH_PATH || url.path() == METRICS_PATH {
             return Err(format!(
-                "WEBHOOK_URL's path must not be {HEALTH_PATH}, which serves the health check"
+                "WEBHOOK_URL's path must not be {HEALTH_PATH} or {METRICS_PATH}, which serve the health check and the metrics"
             ));
         }
         let listen = match value("LISTEN_ADDR") {
@@ -295,9 +297,9 @@ pub async fn listener_with_limits(
 ) -> Result<impl UpdateListener<Err = Infallible> + use<>, WebhookError> {
     check_secret(cfg.secret.expose())
         .map_err(|e| WebhookError::Config(format!("WEBHOOK_SECRET {e}")))?;
-    if cfg.path() == HEALTH_PATH {
+    if cfg.path() == HEALTH_PATH || cfg.path() == METRICS_PATH {
         return Err(WebhookError::Config(format!(
-            "the webhook path must not be {HEALTH_PATH}"
+            "the webhook path must not be {HEALTH_PATH} or {METRICS_PATH}"
         )));
     }
     let tcp = TcpListener::bind(cfg.listen)
@@ -334,7 +336,9 @@ pub async fn listener_with_limits(
             },
             guard,
         ))
-        .route(HEALTH_PATH, get(|| async { "ok" }));
+        .route(HEALTH_PATH, get(|| async { "ok" }))
+        .route(METRICS_PATH, get(crate::http::metrics))
+        .layer(middleware::from_fn(count_request));
 
     let shutdown = async move {
         stop.await;
@@ -420,6 +424,32 @@ async fn guard(State(guard): State<Guard>, request: Request, next: Next) -> Resp
         );
     }
     completions.forget_abandoned(id);
+    response
+}
+
+/// Counts each request by route (the update path, `/healthz`, `/metrics`, or `other`) and
+/// status, and its latency.
+async fn count_request(request: Request, next: Next) -> Response {
+    let route = match request.uri().path() {
+        HEALTH_PATH => HEALTH_PATH,
+        METRICS_PATH => METRICS_PATH,
+        _ if request
+            .extensions()
+            .get::<axum::extract::MatchedPath>()
+            .is_some() =>
+        {
+            "update"
+        }
+        _ => "other",
+    };
+    let started = std::time::Instant::now();
+    let response = next.run(request).await;
+    crate::metrics::http_request(
+        "webhook",
+        route,
+        response.status().as_u16(),
+        started.elapsed(),
+    );
     response
 }
 

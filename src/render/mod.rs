@@ -6,6 +6,7 @@
 //! - [`verdict`]: a classifier report as a document (verdict, reasons, violations, advice).
 //! - [`replies`]: the replies built from reports and texts (private and group verdicts, help,
 //!   advice sections); [`callback`] and [`deeplink`] encode what their buttons carry.
+//! - [`json`]: the JSON shape of a report (`check --format json|jsonl`, the web API).
 //! - [`redact`]: ID, bank-card and phone numbers masked before anything is shown or stored.
 //!
 //! The texts come from [`crate::responses`]; the bot turns a [`Reply`] into Telegram calls and
@@ -14,6 +15,7 @@
 pub mod callback;
 pub mod deeplink;
 pub mod doc;
+pub mod json;
 pub mod redact;
 pub mod replies;
 pub mod reply;
