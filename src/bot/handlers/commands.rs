@@ -108,7 +108,9 @@ pub async fn verify_private(
         Target::Explained(reply) => return answer(&bot, &msg, &reply).await,
         Target::Nothing => return answer_text(&bot, &msg, &texts.bot.verify_checklist).await,
     };
+    let started = std::time::Instant::now();
     let report = Classifier::shared().classify_with(&text, &context);
+    crate::metrics::verdict("bot", report.verdict.as_str(), started.elapsed());
     tracing::info!(
         chat_kind = "private",
         verdict = report.verdict.as_str(),
@@ -139,7 +141,9 @@ pub async fn verify_in_group(
         Target::Nothing => return answer_text(&bot, &msg, &texts.group.usage).await,
     };
     let classifier = Classifier::shared();
+    let started = std::time::Instant::now();
     let report = classifier.classify_with(&text, &context);
+    crate::metrics::verdict("bot", report.verdict.as_str(), started.elapsed());
     tracing::info!(
         chat_kind = "group",
         verdict = report.verdict.as_str(),

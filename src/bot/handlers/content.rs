@@ -142,7 +142,9 @@ async fn answer_batch(
         return Ok(());
     }
     let context = batch_context(msg, items);
+    let started = std::time::Instant::now();
     let report = Classifier::shared().classify_with(&read.text, &context);
+    crate::metrics::verdict("bot", report.verdict.as_str(), started.elapsed());
     let mut notes = Vec::new();
     if items.len() > 1 {
         let count = items.len().to_string();

@@ -25,7 +25,9 @@ pub async fn on_edited(bot: Bot, me: Me, msg: Message, state: Arc<BotState>) -> 
         _ => return Ok(()),
     };
     let context = context_of(&msg);
+    let started = std::time::Instant::now();
     let report = Classifier::shared().classify_with(&text, &context);
+    crate::metrics::verdict("bot", report.verdict.as_str(), started.elapsed());
     let notes = std::slice::from_ref(&texts.bot.edited_note);
     let reply = replies::verdict_private(&report, &context, texts, notes);
     match state.reply_for(msg.chat.id.0, msg.id.0) {
