@@ -460,3 +460,155 @@ async fn the_verify_legal_and_plan_pages() {
         .unwrap();
     assert!(unreadable.contains("一行的写法"), "{unreadable}");
 }
+
+#[test]
+fn settings_come_from_the_environment_with_clear_errors() {
+    let parse = |pairs: &[(&str, &str)], required: bool| {
+        let map: std::collections::HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        WebConfig::parse(|name| map.get(name).cloned(), required)
+    };
+    // `loanguard run` serves no page unless WEB_ADDR is set; `loanguard web` has a default.
+    assert_eq!(parse(&[], false), Ok(None));
+    let default = parse(&[], true).unwrap().unwrap();
+    assert_eq!(default.addr.to_string(), "127.0.0.1:8080");
+    assert_eq!(default.rate_per_minute, 30);
+    assert_eq!(default.client_ip_header, None);
+    let set = parse(
+        &[
+            ("WEB_ADDR", "0.0.0.0:9000"),
+            ("WEB_RATE_PER_MINUTE", "0"),
+            ("WEB_CLIENT_IP_HEADER", "X-Real-IP"),
+        ],
+        false,
+    )
+    .unwrap()
+    .unwrap();
+    assert_eq!(set.addr.to_string(), "0.0.0.0:9000");
+    assert_eq!(set.rate_per_minute, 0);
+    assert_eq!(set.client_ip_header.unwrap().as_str(), "x-real-ip");
+
+    let err = parse(&[("WEB_ADDR", "8080")], true).unwrap_err();
+    assert!(
+        err.starts_with("WEB_ADDR must be an address and port"),
+        "{err}"
+    );
+    let err = parse(&[("WEB_RATE_PER_MINUTE", "many")], true).unwrap_err();
+    assert!(err.starts_with("WEB_RATE_PER_MINUTE"), "{err}");
+    let err = parse(&[("WEB_CLIENT_IP_HEADER", "not a header")], true).unwrap_err();
+    assert!(err.starts_with("WEB_CLIENT_IP_HEADER"), "{err}");
+}
+
+#[tokio::test]
+async fn behind_a_proxy_each_visitor_has_an_allowance_of_their_own() {
+    let config = WebConfig {
+        addr: "127.0.0.1:0".parse().unwrap(),
+        rate_per_minute: 1,
+        client_ip_header: Some("x-real-ip".parse().unwrap()),
+    };
+    let tcp = web::bind(&config).await.unwrap();
+    let base = format!("http://{}", tcp.local_addr().unwrap());
+    tokio::spawn(web::serve(
+        tcp,
+        Arc::new(Web::new(&config, None)),
+        ServeLimits::default(),
+        std::future::pending(),
+    ));
+    let send = |ip: &'static str| {
+        client()
+            .post(format!("{base}/api/v1/check"))
+            .header("x-real-ip", ip)
+            .body(json!({"text": "hi"}).to_string())
+            .send()
+    };
+    assert_eq!(send("203.0.113.1").await.unwrap().status(), 200);
+    assert_eq!(send("203.0.113.2").await.unwrap().status(), 200);
+    assert_eq!(send("203.0.113.1").await.unwrap().status(), 429);
+}
+
+/// Kills the child when a check fails before it was stopped.
+struct Running(Option<std::process::Child>);
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        if let Some(child) = &mut self.0 {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
+/// The real binary, with debug logging: what a visitor sends never reaches the log, and SIGTERM
+/// stops it cleanly.
+#[tokio::test]
+async fn the_binary_serves_the_page_and_logs_nothing_a_visitor_sends() {
+    use std::io::Read;
+    let addr = {
+        let probe = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        probe.local_addr().unwrap()
+    };
+    let mut running = Running(Some(
+        std::process::Command::new(env!("CARGO_BIN_EXE_loanguard"))
+            .arg("web")
+            .env("WEB_ADDR", addr.to_string())
+            .env("RUST_LOG", "debug")
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("start loanguard web"),
+    ));
+    let base = format!("http://{addr}");
+    // Wait for it to listen (up to 10 s): readiness, not a timing check.
+    let mut ready = false;
+    for _ in 0..200 {
+        if client().get(format!("{base}/healthz")).send().await.is_ok() {
+            ready = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert!(ready, "the server did not start");
+
+    let secret = "请把验证码发给我，转到安全账户6222021234567890123，暗号橙色企鹅";
+    let page = post_form(&base, "/check", &[("text", secret)]).await;
+    assert_eq!(page.status(), 200);
+    assert!(page.text().await.unwrap().contains("疑似诈骗"));
+    assert_eq!(
+        post_json(&base, &json!({"text": secret})).await.status(),
+        200
+    );
+    let plan = post_form(
+        &base,
+        "/plan",
+        &[("q", "收入8000 支出5000 橙色企鹅贷20000")],
+    )
+    .await;
+    assert_eq!(plan.status(), 200);
+
+    let mut child = running.0.take().unwrap();
+    let _ = std::process::Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status();
+    let status = child.wait().unwrap();
+    let mut log = String::new();
+    child
+        .stdout
+        .take()
+        .unwrap()
+        .read_to_string(&mut log)
+        .unwrap();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut log)
+        .unwrap();
+    assert!(status.success(), "exit after SIGTERM: {status:?}\n{log}");
+    assert!(log.contains("web server listening"), "{log}");
+    for private in ["橙色企鹅", "6222021234567890123", "验证码", "安全账户"] {
+        assert!(!log.contains(private), "{private} in the log:\n{log}");
+    }
+}
