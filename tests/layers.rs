@@ -90,3 +90,16 @@ fn the_pure_layers_do_not_know_telegram() {
         found.join("\n")
     );
 }
+
+#[test]
+fn the_web_page_stands_beside_the_bot() {
+    let web = files_of(&["web"]);
+    for needle in ["crate::bot", "crate::cli", "teloxide"] {
+        let found = offending(&web, needle);
+        assert!(
+            found.is_empty(),
+            "{needle} in the web server:\n{}",
+            found.join("\n")
+        );
+    }
+}

@@ -76,6 +76,18 @@ async fn the_form_posts_without_javascript_and_shows_the_verdict() {
     // Without Tesseract there is no image field.
     assert!(!html.contains("type=\"file\""));
 
+    // A result page reloaded with GET goes back to the form: nothing submitted is kept.
+    let again = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+        .get(format!("{base}/check?lang=en"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(again.status(), 303);
+    assert_eq!(again.headers()["location"], "/?lang=en");
+
     let result = post_form(&base, "/check", &[("text", SCAM)]).await;
     assert_eq!(result.status(), 200);
     let html = result.text().await.unwrap();

@@ -7,7 +7,7 @@ use axum::Extension;
 use axum::body::{Body, Bytes};
 use axum::extract::{ConnectInfo, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::{Html, IntoResponse, Redirect, Response};
 
 use super::limits::{self, BodyError, MAX_FORM_BYTES, MAX_MULTIPART_BYTES, MAX_TEXT_BYTES};
 use super::{LangQuery, Web, language, multipart, pages, peer, retry_after};
@@ -115,6 +115,13 @@ async fn read_check_form(headers: &HeaderMap, body: Body) -> Result<Option<Check
         }
     }
     Ok(Some(form))
+}
+
+/// `GET /check` (a result page reloaded or bookmarked): back to the form, since nothing
+/// submitted is kept.
+pub async fn check_again(Query(query): Query<LangQuery>, headers: HeaderMap) -> Redirect {
+    let language = language(&query, &headers);
+    Redirect::to(&format!("/?lang={}", pages::code(language)))
 }
 
 /// `POST /check`: the result page.

@@ -211,7 +211,7 @@ pub fn peer(request_peer: Option<Extension<ConnectInfo<SocketAddr>>>) -> Option<
 pub fn router(web: Arc<Web>) -> Router {
     Router::new()
         .route("/", get(form::index))
-        .route("/check", post(form::check))
+        .route("/check", get(form::check_again).post(form::check))
         .route("/verify", get(form::verify))
         .route("/legal", get(form::legal))
         .route("/plan", get(form::plan_page).post(form::plan))
