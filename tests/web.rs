@@ -624,3 +624,60 @@ async fn the_binary_serves_the_page_and_logs_nothing_a_visitor_sends() {
         assert!(!log.contains(private), "{private} in the log:\n{log}");
     }
 }
+
+/// With Tesseract, the form takes a screenshot: the page shows what was read and the verdict.
+/// Without it the test is skipped (printed), unless CI is set.
+#[tokio::test]
+async fn a_screenshot_is_read_and_checked_when_tesseract_is_there() {
+    let Some(ocr) = loanguard::ocr::Ocr::global() else {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI must install tesseract-ocr with chi_sim"
+        );
+        eprintln!("skipped: tesseract with chi_sim not installed");
+        return;
+    };
+    let config = WebConfig {
+        addr: "127.0.0.1:0".parse().unwrap(),
+        rate_per_minute: 0,
+        client_ip_header: None,
+    };
+    let tcp = web::bind(&config).await.unwrap();
+    let base = format!("http://{}", tcp.local_addr().unwrap());
+    tokio::spawn(web::serve(
+        tcp,
+        Arc::new(Web::new(&config, Some(ocr))),
+        ServeLimits::default(),
+        std::future::pending(),
+    ));
+    let index = client()
+        .get(&base)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(index.contains("enctype=\"multipart/form-data\""));
+    assert!(index.contains("<input type=\"file\" id=\"image\" name=\"image\" accept=\"image/*\">"));
+
+    let png = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/examples/screenshot.png"
+    ))
+    .unwrap();
+    let mut body = b"--B\r\nContent-Disposition: form-data; name=\"text\"\r\n\r\n\r\n--B\r\nContent-Disposition: form-data; name=\"image\"; filename=\"shot.png\"\r\nContent-Type: image/png\r\n\r\n".to_vec();
+    body.extend_from_slice(&png);
+    body.extend_from_slice(b"\r\n--B--\r\n");
+    let result = client()
+        .post(format!("{base}/check"))
+        .header("content-type", "multipart/form-data; boundary=B")
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(result.status(), 200);
+    let html = result.text().await.unwrap();
+    assert!(html.contains("我从截图里读到的文字"), "{html}");
+    assert!(html.contains("疑似诈骗"), "{html}");
+}
