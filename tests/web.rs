@@ -681,3 +681,55 @@ async fn a_screenshot_is_read_and_checked_when_tesseract_is_there() {
     assert!(html.contains("我从截图里读到的文字"), "{html}");
     assert!(html.contains("疑似诈骗"), "{html}");
 }
+
+/// The web server is the webhook's: a connection that sends no headers in time is closed
+/// without an answer, and beyond the cap an idle connection makes room for a new one.
+#[tokio::test]
+async fn silent_connections_are_closed_and_the_cap_makes_room() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let config = WebConfig {
+        addr: "127.0.0.1:0".parse().unwrap(),
+        rate_per_minute: 0,
+        client_ip_header: None,
+    };
+    let tcp = web::bind(&config).await.unwrap();
+    let addr = tcp.local_addr().unwrap();
+    tokio::spawn(web::serve(
+        tcp,
+        Arc::new(Web::new(&config, None)),
+        ServeLimits {
+            header_read_timeout: std::time::Duration::from_millis(300),
+            max_connections: 2,
+        },
+        std::future::pending(),
+    ));
+    let read_all = |mut s: tokio::net::TcpStream| async move {
+        let mut buf = Vec::new();
+        let read =
+            tokio::time::timeout(std::time::Duration::from_secs(10), s.read_to_end(&mut buf)).await;
+        (read.is_ok(), String::from_utf8_lossy(&buf).into_owned())
+    };
+
+    // Half a request, then silence: closed, nothing answered.
+    let mut stalled = tokio::net::TcpStream::connect(addr).await.unwrap();
+    stalled
+        .write_all(b"GET /healthz HTTP/1.1\r\nHo")
+        .await
+        .unwrap();
+    let (closed, answer) = read_all(stalled).await;
+    assert!(closed, "the stalled connection was not closed");
+    assert_eq!(answer, "");
+
+    // Two idle connections fill the cap; a third with a request is still answered.
+    let idle_a = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let idle_b = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let mut third = tokio::net::TcpStream::connect(addr).await.unwrap();
+    third
+        .write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        .await
+        .unwrap();
+    let (_, answer) = read_all(third).await;
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer:?}");
+    assert!(answer.ends_with("ok"), "{answer:?}");
+    drop((idle_a, idle_b));
+}
