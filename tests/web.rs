@@ -470,7 +470,16 @@ async fn the_verify_legal_and_plan_pages() {
         .text()
         .await
         .unwrap();
-    assert!(unreadable.contains("一行的写法"), "{unreadable}");
+    assert!(
+        unreadable.contains("「随便写点」后面少了金额"),
+        "{unreadable}"
+    );
+    // The bot's usage lines (`/plan 收入8000 …`) give way to the page's own example.
+    assert!(!unreadable.contains("/plan 收入"), "{unreadable}");
+    assert!(
+        unreadable.contains("例如：收入8000 支出5000"),
+        "{unreadable}"
+    );
 }
 
 #[test]

@@ -13,6 +13,7 @@ use super::limits::{self, BodyError, MAX_FORM_BYTES, MAX_MULTIPART_BYTES, MAX_TE
 use super::{LangQuery, Web, language, multipart, pages, peer, retry_after};
 use crate::ocr::OcrError;
 use crate::planner::dialogue;
+use crate::render::text_doc;
 use crate::responses::{Language, Responses, fill};
 
 /// An HTML error page with `status`.
@@ -239,6 +240,16 @@ pub async fn plan(
         );
     }
     let transition = dialogue::one_line(&line, &texts.planner);
-    let docs: Vec<_> = transition.replies.into_iter().map(|r| r.doc).collect();
+    // The bot's usage lines name the command (`/plan 收入8000 …`); the page has its own example.
+    let usage = text_doc(&texts.planner.one_line.usage).paragraphs;
+    let docs: Vec<_> = transition
+        .replies
+        .into_iter()
+        .map(|r| {
+            let mut doc = r.doc;
+            doc.paragraphs.retain(|p| !usage.contains(p));
+            doc
+        })
+        .collect();
     Html(pages::plan(texts, language, line.trim(), Some(&docs))).into_response()
 }
