@@ -689,6 +689,36 @@ async fn a_screenshot_is_read_and_checked_when_tesseract_is_there() {
     let html = result.text().await.unwrap();
     assert!(html.contains("我从截图里读到的文字"), "{html}");
     assert!(html.contains("疑似诈骗"), "{html}");
+
+    // Not an image: explained, and counted as a failed read.
+    let bogus = client()
+        .post(format!("{base}/check"))
+        .header("content-type", "multipart/form-data; boundary=B")
+        .body("--B\r\nContent-Disposition: form-data; name=\"image\"; filename=\"x.png\"\r\n\r\nnot an image\r\n--B--\r\n")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bogus.status(), 422);
+    let texts = loanguard::responses::Responses::get(loanguard::responses::Language::ZhCn);
+    let expected = loanguard::render::escape_web(texts.bot.ocr_unsupported_format.trim());
+    assert!(bogus.text().await.unwrap().contains(&expected));
+
+    let metrics = client()
+        .get(format!("{base}/metrics"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    for expected in [
+        "loanguard_ocr_runs_total{outcome=\"ok\"}",
+        "loanguard_ocr_runs_total{outcome=\"unknown_format\"}",
+        "# TYPE loanguard_ocr_failures_total counter",
+        "# TYPE loanguard_ocr_duration_seconds histogram",
+    ] {
+        assert!(metrics.contains(expected), "{expected} missing:\n{metrics}");
+    }
 }
 
 /// The web server is the webhook's: a connection that sends no headers in time is closed
