@@ -963,6 +963,8 @@ fn with_web_addr_set_the_bots_process_serves_the_web_page_too() {
     for expected in [
         "loanguard_verdicts_total{source=\"bot\",verdict=\"scam\"} 1",
         "loanguard_verdicts_total{source=\"api\",verdict=\"scam\"} 1",
+        "# TYPE loanguard_queue_depth gauge",
+        "loanguard_queue_depth{queue=\"updates_in_flight\"}",
     ] {
         assert!(metrics.contains(expected), "{expected} missing:\n{metrics}");
     }
