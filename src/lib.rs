@@ -14,7 +14,9 @@
 //!   written as Telegram HTML or plain text.
 //! - [`clock`]: the wall clock, read in one place.
 //! - [`bot`]: the Telegram bot (teloxide): the handler tree, thin handlers, sending.
-//! - [`cli`]: `loanguard run | check | eval | train | chat | doctor | feedback`.
+//! - [`web`]: the web page and JSON API (`loanguard web`), beside the bot, not under it.
+//! - [`http`]: the HTTP server both use; [`metrics`]: counters for `GET /metrics`.
+//! - [`cli`]: `loanguard run | web | check | eval | train | chat | doctor | feedback`.
 //!
 //! Nothing below [`bot`] imports it; only [`cli`] (and `main.rs`) sit above it.
 
@@ -23,9 +25,12 @@ pub mod classifier;
 pub mod cli;
 pub mod clock;
 pub mod confirmed;
+pub mod http;
+pub mod metrics;
 pub mod ocr;
 pub mod planner;
 pub mod reminders;
 pub mod render;
 pub mod responses;
 pub mod storage;
+pub mod web;

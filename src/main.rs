@@ -17,6 +17,7 @@ fn main() -> ExitCode {
             config,
         }) => cli::train(&corpus, &out, folds, config.as_deref()),
         Some(Command::Doctor) => cli::doctor(),
+        Some(Command::Web) => cli::web(),
         Some(Command::Chat { lang }) => cli::chat(&lang),
         Some(Command::Feedback {
             action: cli::FeedbackAction::Export,

@@ -63,6 +63,49 @@ pub struct Responses {
     pub group_advice: PerVerdict,
     pub commands: CommandTexts,
     pub planner: crate::planner::texts::PlannerTexts,
+    pub web: WebTexts,
+}
+
+/// The web page (`loanguard web`) and its JSON API's error messages.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WebTexts {
+    pub title: String,
+    pub intro: String,
+    pub text_label: String,
+    pub placeholder: String,
+    /// Shown only when Tesseract is available.
+    pub image_label: String,
+    pub submit: String,
+    pub privacy: String,
+    pub result_title: String,
+    pub check_another: String,
+    pub nav_verify: String,
+    pub nav_plan: String,
+    pub nav_legal: String,
+    pub nav_home: String,
+    /// The link to the page in the other language, written in that language.
+    pub other_language: String,
+    pub empty: String,
+    /// Text over 64 KiB (413).
+    pub too_large: String,
+    /// 429; `{seconds}`: when to try again.
+    pub rate_limited: String,
+    pub not_found: String,
+    pub bad_request: String,
+    /// The body took too long to arrive (408).
+    pub timeout: String,
+    /// An image was uploaded but Tesseract is not available.
+    pub ocr_off: String,
+    pub plan_intro: String,
+    pub plan_label: String,
+    pub plan_placeholder: String,
+    pub plan_submit: String,
+    pub plan_example: String,
+    pub api_bad_request: String,
+    pub api_too_large: String,
+    /// `{seconds}`: when to try again.
+    pub api_rate_limited: String,
 }
 
 /// Texts of the conversation. Multi-line texts mark bold headings with a leading "# ".

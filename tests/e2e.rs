@@ -902,3 +902,71 @@ fn image_bombs_sent_as_documents_are_refused_and_the_next_user_is_answered() {
     let status = bot_stop_and_check_logs(bot, &[TOKEN]);
     assert!(status.success());
 }
+
+/// One HTTP/1.1 request over a plain socket (these tests are synchronous); the whole answer.
+fn http(addr: &str, method: &str, path: &str, body: &str) -> std::io::Result<String> {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(addr)?;
+    stream.set_read_timeout(Some(Duration::from_secs(10)))?;
+    write!(
+        stream,
+        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )?;
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer)?;
+    Ok(answer)
+}
+
+#[test]
+fn with_web_addr_set_the_bots_process_serves_the_web_page_too() {
+    let addr = {
+        let probe = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        probe.local_addr().unwrap().to_string()
+    };
+    let api = FakeBotApi::start();
+    let mut bot = Bot::start_with(
+        &api,
+        &temp_db("web-beside-bot"),
+        &[("WEB_ADDR", addr.as_str())],
+    );
+    // Wait (up to 20 s) for the page to listen: readiness, not a timing check.
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while http(&addr, "GET", "/healthz", "").is_err() {
+        assert!(
+            Instant::now() < deadline,
+            "the web page never listened; logs:\n{}",
+            bot.logs()
+        );
+        thread::sleep(Duration::from_millis(50));
+    }
+    api.push_update(private_message(
+        SCAM_CLIENT,
+        70,
+        "请把验证码发给我，转到安全账户",
+        false,
+    ));
+    let sent = wait_for_replies(&api, 1);
+    assert!(sent[0]["text"].as_str().unwrap().contains("疑似诈骗"));
+
+    let answer = http(
+        &addr,
+        "POST",
+        "/api/v1/check",
+        &json!({"text": "请把验证码发给我，转到安全账户"}).to_string(),
+    )
+    .unwrap();
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    assert!(answer.contains("\"verdict\":\"scam\""), "{answer}");
+    // One registry for the process: the bot's verdict and the page's are both counted.
+    let metrics = http(&addr, "GET", "/metrics", "").unwrap();
+    for expected in [
+        "loanguard_verdicts_total{source=\"bot\",verdict=\"scam\"} 1",
+        "loanguard_verdicts_total{source=\"api\",verdict=\"scam\"} 1",
+        "# TYPE loanguard_queue_depth gauge",
+        "loanguard_queue_depth{queue=\"updates_in_flight\"}",
+    ] {
+        assert!(metrics.contains(expected), "{expected} missing:\n{metrics}");
+    }
+    assert!(bot.stop().success());
+}

@@ -151,6 +151,18 @@ async fn an_absurd_retry_after_is_capped_and_429s_never_use_up_the_attempts() {
     assert!(started.elapsed() < Duration::from_secs(5));
     assert_eq!(server.request_count("sendMessage"), 11);
     assert_eq!(i64::from(sent.id.0), FIRST_MESSAGE_ID);
+    // Each 429 is counted by its code (other tests in this binary may add to it).
+    assert!(telegram_errors("429") >= 10);
+}
+
+/// `loanguard_telegram_errors_total{code}` in the process' metrics (0 when absent).
+fn telegram_errors(code: &str) -> u64 {
+    let prefix = format!("loanguard_telegram_errors_total{{code=\"{code}\"}} ");
+    loanguard::metrics::global()
+        .render()
+        .lines()
+        .find_map(|l| l.strip_prefix(&prefix).map(|n| n.parse().unwrap()))
+        .unwrap_or(0)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -167,6 +179,7 @@ async fn a_server_error_is_retried() {
         .expect("delivered after the 502");
     assert_eq!(server.request_count("sendMessage"), 2);
     assert_eq!(i64::from(sent.id.0), FIRST_MESSAGE_ID);
+    assert!(telegram_errors("5xx") >= 1);
 }
 
 #[tokio::test]

@@ -59,8 +59,10 @@ fn nothing_below_the_bot_imports_it() {
         "reminders",
         "storage",
         "ocr",
+        "http",
         "responses.rs",
         "clock.rs",
+        "metrics.rs",
     ]);
     for needle in ["crate::bot", "crate::cli"] {
         let found = offending(&below, needle);
@@ -89,4 +91,17 @@ fn the_pure_layers_do_not_know_telegram() {
         "teloxide in a pure layer:\n{}",
         found.join("\n")
     );
+}
+
+#[test]
+fn the_web_page_stands_beside_the_bot() {
+    let web = files_of(&["web"]);
+    for needle in ["crate::bot", "crate::cli", "teloxide"] {
+        let found = offending(&web, needle);
+        assert!(
+            found.is_empty(),
+            "{needle} in the web server:\n{}",
+            found.join("\n")
+        );
+    }
 }

@@ -101,6 +101,36 @@ async fn handed_on_then_answered<S>(
     );
 }
 
+#[tokio::test]
+async fn the_webhook_server_serves_metrics_without_the_secret_and_counts_updates() {
+    let api = FakeBotApi::start();
+    let addr = free_addr();
+    let mut listener = webhook::listener(bot_for(&api), &config(addr), false)
+        .await
+        .expect("the listener starts");
+    let stream = listener.as_stream();
+    tokio::pin!(stream);
+    assert_eq!(
+        post(addr, Some(SECRET), update(41, "暗号蓝色海豚").to_string()).await,
+        200
+    );
+    assert_eq!(update_id(stream.next().await), 41);
+    let metrics = client()
+        .get(format!("http://{addr}/metrics"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(metrics.status().as_u16(), 200);
+    let text = metrics.text().await.unwrap();
+    assert!(
+        text.contains(
+            "loanguard_http_requests_total{server=\"webhook\",route=\"update\",status=\"200\"}"
+        ),
+        "{text}"
+    );
+    assert!(!text.contains("蓝色海豚"), "message text in the metrics");
+}
+
 fn update_id(item: Option<Result<teloxide::types::Update, std::convert::Infallible>>) -> i64 {
     let update = item.expect("the stream is open").unwrap();
     update.id.0 as i64
@@ -429,6 +459,8 @@ fn bad_urls_addresses_and_flags_are_clear_errors() {
     assert!(err.contains("https://"), "{err}");
     let err = parse(&[("WEBHOOK_URL", "https://bot.example.com/healthz"), secret]).unwrap_err();
     assert!(err.contains("/healthz"), "{err}");
+    let err = parse(&[("WEBHOOK_URL", "https://bot.example.com/metrics"), secret]).unwrap_err();
+    assert!(err.contains("/metrics"), "{err}");
     let err = parse(&[URL, secret, ("LISTEN_ADDR", "8443")]).unwrap_err();
     assert!(err.starts_with("LISTEN_ADDR"), "{err}");
     let err = parse(&[URL, secret, ("WEBHOOK_REGISTER", "maybe")]).unwrap_err();

@@ -74,6 +74,7 @@ impl Tracker {
         }
         t.seen.insert(id);
         t.in_flight.insert(id, Instant::now());
+        crate::metrics::queue_depth("updates_in_flight", t.in_flight.len());
         t.next = t.next.max(id + 1);
         true
     }
@@ -89,6 +90,7 @@ impl Tracker {
         {
             let mut t = self.inner.lock().unwrap_or_else(|e| e.into_inner());
             t.in_flight.remove(&id);
+            crate::metrics::queue_depth("updates_in_flight", t.in_flight.len());
             t.released.remove(&id);
             t.forget_confirmed();
         }

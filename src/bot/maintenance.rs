@@ -1,6 +1,5 @@
 //! The bot's timed work, every few seconds: due repayment reminders, group replies due for
-//! auto-deletion, and records of handled updates older than Telegram redelivers; and, on its
-//! own clock, the confirmed examples other instances added or removed.
+//! auto-deletion, and records of handled updates older than Telegram redelivers.
 //!
 //! Everything it acts on lives in the database, so a restart forgets nothing, and several
 //! instances can run it side by side (each reminder and deletion is handled once).
@@ -13,7 +12,6 @@ use teloxide::types::MessageId;
 
 use super::reminders::fire_due;
 use crate::clock::unix_now;
-use crate::confirmed::KnownStore;
 use crate::storage::Store;
 
 /// Telegram redelivers an update for at most 24 hours.
@@ -24,40 +22,6 @@ pub async fn run_loop(bot: Bot, store: Arc<Store>, every: Duration) {
     loop {
         tick(&bot, &store, unix_now()).await;
         tokio::time::sleep(every).await;
-    }
-}
-
-/// Reads the confirmed examples other instances (and `loanguard known`) added or removed,
-/// every `every`, until the task is dropped.
-pub async fn refresh_known(store: Arc<Store>, known: Arc<KnownStore>, every: Duration) {
-    loop {
-        tokio::time::sleep(every).await;
-        match known.refresh(&store).await {
-            Ok(0) => {}
-            Ok(n) => tracing::info!(
-                changes = n,
-                examples = known.len(),
-                "confirmed examples updated"
-            ),
-            Err(e) => tracing::warn!(error = %e, "could not read confirmed examples"),
-        }
-        compact_known(&store, &known).await;
-    }
-}
-
-/// Examples read one by one at start-up, beyond the snapshot, before a new snapshot is written.
-pub const SNAPSHOT_AFTER: usize = 1_000;
-
-/// Writes a new snapshot of the confirmed examples when many came after the last one, so the
-/// next start reads them in a few rows.
-pub async fn compact_known(store: &Store, known: &KnownStore) {
-    match known.compact(store, SNAPSHOT_AFTER).await {
-        Ok(true) => tracing::info!(
-            examples = known.len(),
-            "snapshot of confirmed examples written"
-        ),
-        Ok(false) => {}
-        Err(e) => tracing::warn!(error = %e, "could not write the snapshot of confirmed examples"),
     }
 }
 

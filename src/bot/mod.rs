@@ -41,6 +41,7 @@ pub use config::{Config, ConfigError};
 use handlers::HandlerError;
 use state::{BotState, Limits};
 
+use crate::confirmed::KnownStore;
 use crate::responses::{Language, Responses};
 
 /// The commands shown in Telegram's menu, with descriptions from responses/.
@@ -107,7 +108,8 @@ pub fn redact_token(text: &str, token: &str) -> String {
 }
 
 /// Runs the bot with long polling until SIGINT or SIGTERM.
-pub async fn run(config: Config) -> anyhow::Result<()> {
+/// `known` is filled from the database here; a web page in the same process shares it.
+pub async fn run(config: Config, known: Arc<KnownStore>) -> anyhow::Result<()> {
     // The default hook prints a panic's message, and a slicing panic quotes the string it
     // sliced: message text must never reach the log, so only the place is logged.
     std::panic::set_hook(Box::new(|info| {
@@ -135,14 +137,13 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
             .map_err(|e| anyhow::anyhow!("database: {e}"))?,
     );
     tracing::info!(backend = ?store.backend(), "database ready");
-    let known = Arc::new(
-        crate::confirmed::KnownStore::load(&store)
-            .await
-            .map_err(|e| anyhow::anyhow!("database: {e}"))?,
-    );
+    known
+        .load_into(&store)
+        .await
+        .map_err(|e| anyhow::anyhow!("database: {e}"))?;
     tracing::info!(examples = known.len(), "confirmed examples loaded");
-    maintenance::compact_known(&store, &known).await;
-    let refresher = tokio::spawn(maintenance::refresh_known(
+    crate::confirmed::compact(&store, &known).await;
+    let refresher = tokio::spawn(crate::confirmed::keep_fresh(
         store.clone(),
         known.clone(),
         config.known_refresh,

@@ -355,6 +355,22 @@ fn recovery(error: &RequestError) -> Recovery {
     }
 }
 
+/// The label of a failed call in `loanguard_telegram_errors_total`: Telegram's error code
+/// where there is one, else the kind of failure.
+fn metric_code(error: &RequestError) -> &'static str {
+    match error {
+        RequestError::RetryAfter(_) => "429",
+        RequestError::Network(e) if e.is_timeout() => "timeout",
+        RequestError::Network(_) => "network",
+        RequestError::InvalidJson { .. } => "malformed",
+        RequestError::Api(ApiError::Unknown(d)) if server_error(d) => "5xx",
+        RequestError::Api(e) if blocked_error(e) => "403",
+        RequestError::Api(_) => "400",
+        RequestError::MigrateToChatId(_) => "migrated",
+        RequestError::Io(_) => "io",
+    }
+}
+
 /// A short name for logs: never the raw body (it may be long) nor any message text.
 fn kind(error: &RequestError) -> &'static str {
     match error {
@@ -592,6 +608,7 @@ impl Sender {
                 Ok(value) => return Ok(value),
                 Err(error) => error,
             };
+            crate::metrics::telegram_error(metric_code(&error));
             let recovery = recovery(&error);
             let wait = match recovery {
                 Recovery::Wait(retry_after) => {

@@ -217,9 +217,13 @@ impl BotState {
         self
     }
 
-    /// The classifier's report on `text`, confirmed examples included.
+    /// The classifier's report on `text`, confirmed examples included (and counted in the
+    /// metrics).
     pub fn classify(&self, text: &str, context: &Context) -> Report<'static> {
-        self.known.classify(Classifier::shared(), text, context)
+        let started = std::time::Instant::now();
+        let report = self.known.classify(Classifier::shared(), text, context);
+        crate::metrics::verdict("bot", report.verdict.as_str(), started.elapsed());
+        report
     }
 
     pub fn remember_reply(&self, chat: i64, message: i32, link: ReplyLink) {

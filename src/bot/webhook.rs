@@ -12,6 +12,8 @@
 //!     [`MAX_BODY_BYTES`] gets `413`; one that takes longer than [`BODY_TIMEOUT`] to arrive gets
 //!     `408`. Otherwise teloxide queues the update for the dispatcher and answers `200`.
 //!   - `GET /healthz`: `200 ok`, for load balancers. It needs no secret.
+//!   - `GET /metrics`: the process' metrics in Prometheus text format (no secret; keep the
+//!     proxy from exposing it publicly).
 //! - Stopping: when the dispatcher shuts down it stops the listener. From then on teloxide
 //!   answers `503` to new updates (Telegram delivers them again later); with `register = true`
 //!   the listener calls `deleteWebhook` (teloxide's behaviour), then the server stops accepting
@@ -43,10 +45,9 @@
 //! before then never answers, and Telegram delivers the update again, to this instance or
 //! another, where the database's record of answered updates keeps it from a second reply.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::convert::Infallible;
 use std::net::SocketAddr;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -56,19 +57,17 @@ use axum::http::StatusCode;
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use hyper::body::Incoming;
-use hyper_util::rt::{TokioIo, TokioTimer};
-use hyper_util::service::TowerToHyperService;
 use teloxide::prelude::*;
 use teloxide::types::Update;
 use teloxide::update_listeners::UpdateListener;
 use teloxide::update_listeners::webhooks::{self, Options};
-use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::{Notify, oneshot};
-use tokio::task::JoinSet;
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
 
 use super::config::Secret;
 use super::redact_token;
+pub use crate::http::{CONNECTION_LIMIT, HEADER_READ_TIMEOUT, ServeLimits};
+use crate::http::{METRICS_PATH, serve};
 
 /// `LISTEN_ADDR` when unset: this host only, port 8443 (one of the ports Telegram posts to),
 /// for a TLS reverse proxy on the same host. `0.0.0.0:8443` listens on every interface.
@@ -88,34 +87,6 @@ pub const BODY_TIMEOUT: Duration = Duration::from_secs(10);
 pub const HANDLED_WAIT: Duration = Duration::from_secs(50);
 /// How many connections Telegram may open to deliver updates at once (its default is 40).
 pub const MAX_CONNECTIONS: u8 = 100;
-/// How long a connection may take to send a request's headers, or stay idle between requests,
-/// before the server closes it. Telegram and proxies send their headers at once.
-pub const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(5);
-/// How many connections the server keeps open at once: room for Telegram's
-/// [`MAX_CONNECTIONS`], health checks and a proxy's spare connections.
-pub const CONNECTION_LIMIT: usize = 256;
-
-/// The server's limits on connections; the default is [`HEADER_READ_TIMEOUT`] and
-/// [`CONNECTION_LIMIT`]. Tests shorten them.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct ServeLimits {
-    /// A connection that has not sent a request's headers this long after it opened (or after
-    /// its previous request) is closed without an answer.
-    pub header_read_timeout: Duration,
-    /// Connections open at once (at least 1). A new one beyond it closes a connection that is
-    /// waiting for headers, or, when every connection has a request in progress, is closed.
-    pub max_connections: usize,
-}
-
-impl Default for ServeLimits {
-    fn default() -> Self {
-        ServeLimits {
-            header_read_timeout: HEADER_READ_TIMEOUT,
-            max_connections: CONNECTION_LIMIT,
-        }
-    }
-}
-
 /// Updates whose webhook request waits for their handler to finish.
 #[derive(Default)]
 pub struct Completions {
@@ -208,9 +179,9 @@ impl WebhookConfig {
                 "WEBHOOK_URL must be an https:// URL with a host (Telegram only posts to HTTPS), like https://bot.example.com/telegram".into(),
             );
         }
-        if url.path() == HEALTH_PATH {
+        if url.path() == HEALTH_PATH || url.path() == METRICS_PATH {
             return Err(format!(
-                "WEBHOOK_URL's path must not be {HEALTH_PATH}, which serves the health check"
+                "WEBHOOK_URL's path must not be {HEALTH_PATH} or {METRICS_PATH}, which serve the health check and the metrics"
             ));
         }
         let listen = match value("LISTEN_ADDR") {
@@ -326,9 +297,9 @@ pub async fn listener_with_limits(
 ) -> Result<impl UpdateListener<Err = Infallible> + use<>, WebhookError> {
     check_secret(cfg.secret.expose())
         .map_err(|e| WebhookError::Config(format!("WEBHOOK_SECRET {e}")))?;
-    if cfg.path() == HEALTH_PATH {
+    if cfg.path() == HEALTH_PATH || cfg.path() == METRICS_PATH {
         return Err(WebhookError::Config(format!(
-            "the webhook path must not be {HEALTH_PATH}"
+            "the webhook path must not be {HEALTH_PATH} or {METRICS_PATH}"
         )));
     }
     let tcp = TcpListener::bind(cfg.listen)
@@ -365,7 +336,9 @@ pub async fn listener_with_limits(
             },
             guard,
         ))
-        .route(HEALTH_PATH, get(|| async { "ok" }));
+        .route(HEALTH_PATH, get(|| async { "ok" }))
+        .route(METRICS_PATH, get(crate::http::metrics))
+        .layer(middleware::from_fn(count_request));
 
     let shutdown = async move {
         stop.await;
@@ -382,165 +355,6 @@ pub async fn listener_with_limits(
     tokio::spawn(serve(tcp, app, limits, shutdown));
     tracing::info!(listen = %local, register, "webhook server listening");
     Ok(listener)
-}
-
-/// One open connection, as the accept loop sees it.
-#[derive(Default)]
-struct Slot {
-    /// Requests being answered; a connection with none is waiting for headers.
-    busy: AtomicUsize,
-    /// Whether a request has come in on this connection yet.
-    used: AtomicBool,
-    /// Asks the connection to close once its request in progress (if any) is answered.
-    close: Notify,
-}
-
-/// The open connections by the order they were accepted; a connection leaves when it closes,
-/// or when it is asked to close to make room.
-type Slots = Arc<Mutex<BTreeMap<u64, Arc<Slot>>>>;
-
-fn lock_slots(slots: &Slots) -> std::sync::MutexGuard<'_, BTreeMap<u64, Arc<Slot>>> {
-    slots.lock().unwrap_or_else(|e| e.into_inner())
-}
-
-/// Serves `app` over HTTP/1.1 on `tcp` within `limits` until `shutdown` completes; then stops
-/// accepting, closes idle connections, and returns once the requests in flight were answered.
-async fn serve(
-    tcp: TcpListener,
-    app: axum::Router,
-    limits: ServeLimits,
-    shutdown: impl Future<Output = ()> + Send + 'static,
-) {
-    let slots: Slots = Arc::default();
-    let mut tasks = JoinSet::new();
-    let mut next_id = 0u64;
-    tokio::pin!(shutdown);
-    loop {
-        let stream = tokio::select! {
-            () = &mut shutdown => break,
-            Some(_) = tasks.join_next(), if !tasks.is_empty() => continue,
-            accepted = tcp.accept() => match accepted {
-                Ok((stream, _)) => stream,
-                Err(e) => {
-                    // Out of file descriptors, say: wait for connections to close.
-                    tracing::warn!(error = %e, "webhook server cannot accept a connection");
-                    tokio::time::sleep(Duration::from_millis(100)).await;
-                    continue;
-                }
-            },
-        };
-        let slot = {
-            let mut open = lock_slots(&slots);
-            if open.len() >= limits.max_connections.max(1) {
-                // Make room by closing the oldest connection that has no request in progress.
-                let idle = open
-                    .iter()
-                    .find(|(_, slot)| slot.busy.load(Ordering::SeqCst) == 0)
-                    .map(|(&id, _)| id);
-                match idle.and_then(|id| open.remove(&id)) {
-                    Some(evicted) => evicted.close.notify_one(),
-                    None => {
-                        tracing::debug!("every webhook connection is busy; closing a new one");
-                        drop(stream);
-                        continue;
-                    }
-                }
-            }
-            let slot = Arc::new(Slot::default());
-            open.insert(next_id, slot.clone());
-            slot
-        };
-        tasks.spawn(serve_connection(
-            stream,
-            app.clone(),
-            limits.header_read_timeout,
-            slot,
-            Leave {
-                slots: slots.clone(),
-                id: next_id,
-            },
-        ));
-        next_id += 1;
-    }
-    drop(tcp);
-    for slot in lock_slots(&slots).values() {
-        slot.close.notify_one();
-    }
-    while tasks.join_next().await.is_some() {}
-}
-
-/// Takes a connection out of the open ones when it ends, however it ends.
-struct Leave {
-    slots: Slots,
-    id: u64,
-}
-
-impl Drop for Leave {
-    fn drop(&mut self) {
-        lock_slots(&self.slots).remove(&self.id);
-    }
-}
-
-/// Counts a request in progress on its connection.
-struct Busy(Arc<Slot>);
-
-impl Busy {
-    fn enter(slot: &Arc<Slot>) -> Busy {
-        slot.busy.fetch_add(1, Ordering::SeqCst);
-        slot.used.store(true, Ordering::SeqCst);
-        Busy(slot.clone())
-    }
-}
-
-impl Drop for Busy {
-    fn drop(&mut self) {
-        self.0.busy.fetch_sub(1, Ordering::SeqCst);
-    }
-}
-
-async fn serve_connection(
-    stream: TcpStream,
-    app: axum::Router,
-    header_read_timeout: Duration,
-    slot: Arc<Slot>,
-    _leave: Leave,
-) {
-    let app = TowerToHyperService::new(app);
-    let counted = slot.clone();
-    let service = hyper::service::service_fn(move |request: hyper::Request<Incoming>| {
-        // Counted from the moment the headers are in, so the connection is not closed to make
-        // room while its request is being read or answered.
-        let busy = Busy::enter(&counted);
-        let answer = hyper::service::Service::call(&app, request);
-        async move {
-            let response = answer.await;
-            drop(busy);
-            response
-        }
-    });
-    let mut builder = hyper::server::conn::http1::Builder::new();
-    builder
-        .timer(TokioTimer::new())
-        .header_read_timeout(header_read_timeout);
-    let connection = builder.serve_connection(TokioIo::new(stream), service);
-    tokio::pin!(connection);
-    let result = tokio::select! {
-        result = connection.as_mut() => result,
-        () = slot.close.notified() => {
-            if !slot.used.load(Ordering::SeqCst) {
-                // No request yet, so nothing to finish: close now. (hyper's graceful shutdown
-                // would wait for a first request, up to the header timeout.)
-                return;
-            }
-            // Closes at once when idle between requests; otherwise after answering.
-            connection.as_mut().graceful_shutdown();
-            connection.await
-        }
-    };
-    if let Err(e) = result {
-        // Header timeouts and clients that went away: common, and not the server's fault.
-        tracing::debug!(error = %e, "webhook connection closed");
-    }
 }
 
 #[derive(Clone)]
@@ -610,6 +424,32 @@ async fn guard(State(guard): State<Guard>, request: Request, next: Next) -> Resp
         );
     }
     completions.forget_abandoned(id);
+    response
+}
+
+/// Counts each request by route (the update path, `/healthz`, `/metrics`, or `other`) and
+/// status, and its latency.
+async fn count_request(request: Request, next: Next) -> Response {
+    let route = match request.uri().path() {
+        HEALTH_PATH => HEALTH_PATH,
+        METRICS_PATH => METRICS_PATH,
+        _ if request
+            .extensions()
+            .get::<axum::extract::MatchedPath>()
+            .is_some() =>
+        {
+            "update"
+        }
+        _ => "other",
+    };
+    let started = std::time::Instant::now();
+    let response = next.run(request).await;
+    crate::metrics::http_request(
+        "webhook",
+        route,
+        response.status().as_u16(),
+        started.elapsed(),
+    );
     response
 }
 

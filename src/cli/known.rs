@@ -3,6 +3,7 @@
 
 use std::io::{self, BufRead, Write};
 use std::process::ExitCode;
+use std::sync::Arc;
 
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -37,6 +38,33 @@ pub fn store_for_check() -> KnownStore {
         KnownStore::empty()
     })
 }
+
+/// The confirmed examples of `DATABASE_URL` for `loanguard web`, when that database exists,
+/// kept up to date while the server runs (as the bot keeps its own).
+pub async fn store_for_server() -> Arc<KnownStore> {
+    let url = database_url_from_env();
+    if !database_exists(&url) {
+        tracing::info!("no database: checks use no confirmed examples");
+        return Arc::new(KnownStore::empty());
+    }
+    let store = match Store::connect(&url).await {
+        Ok(s) => Arc::new(s),
+        Err(e) => {
+            tracing::warn!(error = %e, "confirmed examples not used");
+            return Arc::new(KnownStore::empty());
+        }
+    };
+    let known = Arc::new(KnownStore::empty());
+    match known.load_into(&store).await {
+        Ok(()) => tracing::info!(examples = known.len(), "confirmed examples loaded"),
+        Err(e) => tracing::warn!(error = %e, "confirmed examples not loaded"),
+    }
+    tokio::spawn(crate::confirmed::keep_fresh(store, known.clone(), REFRESH));
+    known
+}
+
+/// How often a server reads the examples other instances added or removed.
+const REFRESH: std::time::Duration = std::time::Duration::from_secs(30);
 
 /// `loanguard known add`: JSON Lines `{"id", "text"}` from `input`, stored under `label`.
 pub fn add(label: &str, family: Option<&str>, input: impl BufRead) -> ExitCode {

@@ -1,4 +1,5 @@
-//! The command line: `loanguard check`, `loanguard eval`, and the entry points of the bot.
+//! The command line: `loanguard check`, `loanguard eval`, and the entry points of the bot and
+//! the web page.
 
 pub mod chat;
 pub mod check;
@@ -40,6 +41,9 @@ pub enum Command {
     },
     /// Say which optional tools (Tesseract for screenshots) are available.
     Doctor,
+    /// Serve the web page and the JSON API on WEB_ADDR (127.0.0.1:8080); no Telegram token
+    /// needed.
+    Web,
     /// Check a message: from the arguments, or from stdin.
     Check(CheckArgs),
     /// Work with stored verdict feedback.
@@ -348,7 +352,29 @@ pub fn run_bot() -> ExitCode {
         Ok(r) => r,
         Err(e) => return fail(&format!("cannot start the async runtime: {e}")),
     };
-    match runtime.block_on(crate::bot::run(config)) {
+    // With WEB_ADDR set, the web page runs in the bot's process too, until the bot stops.
+    let web = match crate::web::WebConfig::from_env_if_set() {
+        Ok(web) => web,
+        Err(e) => {
+            eprintln!("loanguard: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    // Filled by the bot from its database, and shared with the web page.
+    let known = std::sync::Arc::new(crate::confirmed::KnownStore::empty());
+    if let Some(web) = web {
+        let tcp = match runtime.block_on(start_web(&web)) {
+            Ok(tcp) => tcp,
+            Err(e) => return fail(&e),
+        };
+        runtime.spawn(crate::web::serve(
+            tcp,
+            web_state(&web, known.clone()),
+            crate::http::ServeLimits::default(),
+            std::future::pending(),
+        ));
+    }
+    match runtime.block_on(crate::bot::run(config, known)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             tracing::error!(error = %e, "the bot stopped");
@@ -356,6 +382,81 @@ pub fn run_bot() -> ExitCode {
             ExitCode::from(1)
         }
     }
+}
+
+/// `loanguard web`: the web page and API until SIGINT or SIGTERM.
+pub fn web() -> ExitCode {
+    init_logging();
+    let config = match crate::web::WebConfig::from_env() {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("loanguard: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(r) => r,
+        Err(e) => return fail(&format!("cannot start the async runtime: {e}")),
+    };
+    runtime.block_on(async {
+        let tcp = match start_web(&config).await {
+            Ok(tcp) => tcp,
+            Err(e) => return fail(&e),
+        };
+        let known = known::store_for_server().await;
+        crate::web::serve(
+            tcp,
+            web_state(&config, known),
+            crate::http::ServeLimits::default(),
+            wait_for_signal(),
+        )
+        .await;
+        tracing::info!("web server stopped");
+        ExitCode::SUCCESS
+    })
+}
+
+/// Binds the web server's address and logs where it listens.
+async fn start_web(config: &crate::web::WebConfig) -> Result<tokio::net::TcpListener, String> {
+    let tcp = crate::web::bind(config)
+        .await
+        .map_err(|e| format!("cannot listen on {} (WEB_ADDR): {e}", config.addr))?;
+    let local = tcp.local_addr().map_err(|e| e.to_string())?;
+    tracing::info!(
+        listen = %local,
+        rate_per_minute = config.rate_per_minute,
+        screenshots = crate::ocr::Ocr::global().is_some(),
+        "web server listening"
+    );
+    Ok(tcp)
+}
+
+fn web_state(
+    config: &crate::web::WebConfig,
+    known: std::sync::Arc<crate::confirmed::KnownStore>,
+) -> std::sync::Arc<crate::web::Web> {
+    std::sync::Arc::new(crate::web::Web::new(config, crate::ocr::Ocr::global()).with_known(known))
+}
+
+async fn wait_for_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        if let (Ok(mut int), Ok(mut term)) = (
+            signal(SignalKind::interrupt()),
+            signal(SignalKind::terminate()),
+        ) {
+            tokio::select! {
+                _ = int.recv() => {}
+                _ = term.recv() => {}
+            }
+            return;
+        }
+    }
+    let _ = tokio::signal::ctrl_c().await;
 }
 
 /// `loanguard doctor`: which optional tools this machine has.

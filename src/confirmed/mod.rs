@@ -10,7 +10,8 @@
 pub mod review;
 pub mod snapshot;
 
-use std::sync::RwLock;
+use std::sync::{Arc, RwLock};
+use std::time::Duration;
 
 use tokio::sync::Mutex;
 
@@ -48,6 +49,14 @@ impl KnownStore {
     /// snapshot is then not used).
     pub async fn load(store: &Store) -> crate::storage::Result<KnownStore> {
         let known = KnownStore::empty();
+        known.load_into(store).await?;
+        Ok(known)
+    }
+
+    /// As [`KnownStore::load`], into this (empty) store: the bot fills the store it shares
+    /// with the web page that runs in its process.
+    pub async fn load_into(&self, store: &Store) -> crate::storage::Result<()> {
+        let known = self;
         let classifier = Classifier::shared();
         let outdated = store.known_outdated(VERSION).await?;
         for (id, text) in &outdated {
@@ -70,7 +79,7 @@ impl KnownStore {
             };
         }
         known.refresh(store).await?;
-        Ok(known)
+        Ok(())
     }
 
     /// Writes a snapshot of the index when more than `after` examples were read one by one
@@ -156,6 +165,40 @@ impl KnownStore {
             .read()
             .unwrap_or_else(|e| e.into_inner())
             .heap_bytes()
+    }
+}
+
+/// Examples read one by one at start-up, beyond the snapshot, before a new snapshot is written.
+pub const SNAPSHOT_AFTER: usize = 1_000;
+
+/// Reads what other instances (and `loanguard known`) added or removed every `every`, and
+/// writes a new snapshot when many examples came after the last one, until the task is dropped.
+pub async fn keep_fresh(store: Arc<Store>, known: Arc<KnownStore>, every: Duration) {
+    loop {
+        tokio::time::sleep(every).await;
+        match known.refresh(&store).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(
+                changes = n,
+                examples = known.len(),
+                "confirmed examples updated"
+            ),
+            Err(e) => tracing::warn!(error = %e, "could not read confirmed examples"),
+        }
+        compact(&store, &known).await;
+    }
+}
+
+/// Writes a new snapshot when more than [`SNAPSHOT_AFTER`] examples came after the last one,
+/// so the next start reads them in a few rows. Failures are logged.
+pub async fn compact(store: &Store, known: &KnownStore) {
+    match known.compact(store, SNAPSHOT_AFTER).await {
+        Ok(true) => tracing::info!(
+            examples = known.len(),
+            "snapshot of confirmed examples written"
+        ),
+        Ok(false) => {}
+        Err(e) => tracing::warn!(error = %e, "could not write the snapshot of confirmed examples"),
     }
 }
 

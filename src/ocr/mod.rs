@@ -209,10 +209,10 @@ impl Ocr {
     /// Wait for one of the slots. Hold it while the image is downloaded and read
     /// ([`Ocr::read_with`]), so that no more images are in memory than runs can proceed.
     pub async fn permit(&self) -> Result<Permit<'_>, OcrError> {
-        self.permits
-            .acquire()
-            .await
-            .map(|slot| Permit { _slot: slot })
+        let waiting = Waiting::enter();
+        let slot = self.permits.acquire().await;
+        drop(waiting);
+        slot.map(|slot| Permit { _slot: slot })
             .map_err(|_| OcrError::Io("closed".into()))
     }
 
@@ -223,10 +223,13 @@ impl Ocr {
 
     /// Like [`Ocr::read`] with a slot already taken by [`Ocr::permit`] (of this instance).
     pub async fn read_with(&self, permit: &Permit<'_>, image: Vec<u8>) -> Result<String, OcrError> {
-        Self::check_limits(&image)?;
-        self.run_permitted(permit, image)
-            .await
-            .map(|raw| clean(&raw))
+        let started = std::time::Instant::now();
+        let result = match Self::check_limits(&image) {
+            Ok(()) => self.run_permitted(permit, image).await,
+            Err(e) => Err(e),
+        };
+        record(&result, started);
+        result.map(|raw| clean(&raw))
     }
 
     /// Read a screenshot and return Tesseract's raw output.
@@ -235,9 +238,15 @@ impl Ocr {
     /// text on coloured bubbles) and with Otsu's global one (reads dark themes), and the run
     /// that found more Chinese characters wins. Both runs share one slot and the timeout.
     pub async fn read_raw(&self, image: Vec<u8>) -> Result<String, OcrError> {
-        Self::check_limits(&image)?;
-        let permit = self.permit().await?;
-        self.run_permitted(&permit, image).await
+        let started = std::time::Instant::now();
+        let result = async {
+            Self::check_limits(&image)?;
+            let permit = self.permit().await?;
+            self.run_permitted(&permit, image).await
+        }
+        .await;
+        record(&result, started);
+        result
     }
 
     async fn run_permitted(
@@ -319,6 +328,44 @@ impl Ocr {
         }
         Ok(String::from_utf8_lossy(&output.stdout).into_owned())
     }
+}
+
+/// Counts an image waiting for a slot in the `ocr_waiting` queue gauge, however the wait ends.
+struct Waiting;
+
+impl Waiting {
+    fn enter() -> Waiting {
+        waiting_gauge(1);
+        Waiting
+    }
+}
+
+impl Drop for Waiting {
+    fn drop(&mut self) {
+        waiting_gauge(-1);
+    }
+}
+
+fn waiting_gauge(delta: i64) {
+    crate::metrics::global().gauge_add(
+        "loanguard_queue_depth",
+        "Items waiting or in progress, by queue.",
+        &[("queue", "ocr_waiting")],
+        delta,
+    );
+}
+
+/// Counts a read in the metrics: `ok` or the kind of failure, never the text.
+fn record(result: &Result<String, OcrError>, started: std::time::Instant) {
+    let outcome = match result {
+        Ok(_) => "ok",
+        Err(OcrError::TooLarge | OcrError::TooManyPixels) => "too_large",
+        Err(OcrError::UnknownFormat) => "unknown_format",
+        Err(OcrError::Timeout) => "timeout",
+        Err(OcrError::Io(_)) => "io",
+        Err(OcrError::Failed(_)) => "failed",
+    };
+    crate::metrics::ocr_run(outcome, started.elapsed());
 }
 
 /// A slot for one image: taken before the download, held until the image is read.

@@ -1,4 +1,5 @@
-//! A tiny document model for replies, rendered as Telegram HTML or as plain text.
+//! A tiny document model for replies, rendered as Telegram HTML, as plain text, or as HTML for
+//! a web page.
 //!
 //! Replies are built from paragraphs of lines of inline pieces. Text is escaped when it is
 //! rendered as HTML, never before, so no caller can forget it and nothing is escaped twice.
@@ -69,6 +70,25 @@ impl Doc {
             .map(paragraph_plain)
             .collect::<Vec<_>>()
             .join("\n\n")
+    }
+
+    /// HTML for a web page: a `<p>` per paragraph (a `<blockquote>` for a quote), lines
+    /// separated by `<br>`. Every value is escaped, quotes included; a link that is not
+    /// `http(s)` is shown as text.
+    pub fn to_web_html(&self) -> String {
+        let mut out = String::new();
+        for p in &self.paragraphs {
+            let (open, close) = if p.quote {
+                ("<blockquote>", "</blockquote>\n")
+            } else {
+                ("<p>", "</p>\n")
+            };
+            out.push_str(open);
+            let lines: Vec<String> = p.lines.iter().map(|l| line_web(l)).collect();
+            out.push_str(&lines.join("<br>\n"));
+            out.push_str(close);
+        }
+        out
     }
 
     /// Splits into HTML messages that each fit Telegram's limit, at paragraph boundaries, then
@@ -191,6 +211,33 @@ fn line_html(line: &[Inline]) -> String {
     out
 }
 
+fn line_web(line: &[Inline]) -> String {
+    let mut out = String::new();
+    for piece in line {
+        let (open, text, close) = match piece {
+            Inline::Text(s) => ("", s, ""),
+            Inline::Bold(s) => ("<strong>", s, "</strong>"),
+            Inline::Italic(s) => ("<em>", s, "</em>"),
+            Inline::Code(s) => ("<code>", s, "</code>"),
+            Inline::Link { text, url } => {
+                if url.starts_with("https://") || url.starts_with("http://") {
+                    out.push_str("<a href=\"");
+                    out.push_str(&escape_web(url));
+                    out.push_str("\" rel=\"noopener noreferrer\">");
+                    out.push_str(&escape_web(text));
+                    out.push_str("</a>");
+                    continue;
+                }
+                ("", text, "")
+            }
+        };
+        out.push_str(open);
+        out.push_str(&escape_web(text));
+        out.push_str(close);
+    }
+    out
+}
+
 fn line_plain(line: &[Inline]) -> String {
     let mut out = String::new();
     for piece in line {
@@ -229,6 +276,11 @@ fn escape_attr(s: &str) -> String {
     escape(s).replace('"', "&quot;")
 }
 
+/// Escapes text for a web page, in an element or an attribute: `&`, `<`, `>`, `"` and `'`.
+pub fn escape_web(s: &str) -> String {
+    escape_attr(s).replace('\'', "&#39;")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -252,6 +304,25 @@ mod tests {
         assert_eq!(
             html,
             "<b>&lt;/b&gt;&lt;script&gt;</b> &amp; &lt;i&gt;<a href=\"https://a.b/?q=&quot;&amp;x\">&lt;x&gt;</a>"
+        );
+    }
+
+    #[test]
+    fn web_html_escapes_every_value_and_drops_other_schemes() {
+        let mut d = hostile();
+        d.push(Paragraph {
+            lines: vec![
+                vec![Inline::Link {
+                    text: "x".into(),
+                    url: "javascript:alert(1)".into(),
+                }],
+                vec![Inline::Italic("'\"".into())],
+            ],
+            quote: true,
+        });
+        assert_eq!(
+            d.to_web_html(),
+            "<p><strong>&lt;/b&gt;&lt;script&gt;</strong> &amp; &lt;i&gt;<a href=\"https://a.b/?q=&quot;&amp;x\" rel=\"noopener noreferrer\">&lt;x&gt;</a></p>\n<blockquote>x<br>\n<em>&#39;&quot;</em></blockquote>\n"
         );
     }
 
