@@ -83,6 +83,8 @@ fn corpus_covers_every_verdict_and_every_signal_category() {
         .rules()
         .iter()
         .filter(|r| r.kind != RuleKind::Topic)
+        // Near-copies of confirmed examples need a store; tests/known.rs exercises them.
+        .filter(|r| r.category != Category::Known)
         .map(|r| r.category)
         .collect();
     let missing: Vec<_> = used.difference(&categories).collect();

@@ -1,7 +1,7 @@
 //! `POST /api/v1/check`: `{"text": "...", "lang": "zh-CN"|"en", "id": any}` in; the fields of
 //! `loanguard check --format jsonl` ([`crate::render::json`]'s contract: `id`, `verdict`, `risk`,
-//! `signals`, `violations`, `entities`, `situation`, `subjects`, `safety_threat`) plus `advice`,
-//! the next steps a user is shown, as plain strings in `lang`. Errors are
+//! `signals`, `violations`, `entities`, `situation`, `subjects`, `safety_threat`, `known`) plus
+//! `advice`, the next steps a user is shown, as plain strings in `lang`. Errors are
 //! `{"error": "..."}` with 400, 413 or 429 (with `Retry-After`).
 //! `GET /api/v1/openapi.json` describes it.
 
