@@ -2,6 +2,7 @@
 
 mod support;
 
+use std::io::Write as _;
 use std::process::{Child, Command, Stdio};
 use std::thread;
 use std::time::{Duration, Instant};
@@ -968,5 +969,54 @@ fn with_web_addr_set_the_bots_process_serves_the_web_page_too() {
     ] {
         assert!(metrics.contains(expected), "{expected} missing:\n{metrics}");
     }
+    assert!(bot.stop().success());
+}
+
+#[test]
+fn an_example_confirmed_by_another_process_reaches_the_running_bot() {
+    let api = FakeBotApi::start();
+    let db = temp_db("known-instances");
+    let bot = Bot::start_with(&api, &db, &[("LOANGUARD_KNOWN_REFRESH_SECS", "1")]);
+    let copy = "转发：【分期乐】您的借款已逾期52天，请于今日18点前将欠款11240元转入专员个人账户6222021488773056417，户名王志强，转账后联系专员微信wzq8866核销，否则安排上门。";
+    api.push_update(private_text(SCAM_CLIENT, 60, copy));
+    let first = wait_for_replies(&api, 1);
+    let reason = "确认的诈骗消息高度相似";
+    assert!(!first[0]["text"].as_str().unwrap().contains(reason));
+
+    // Another process (as another instance would) confirms the original of the wave.
+    let original = json!({"id": 1, "text": "【安逸花】您的借款已逾期47天，请于今日18点前将欠款8630元转入专员个人账户6217003214558890123，户名刘建华，转账后联系专员微信lh20248核销，否则安排上门。"});
+    let mut add = Command::new(env!("CARGO_BIN_EXE_loanguard"))
+        .args(["known", "add", "--label", "scam"])
+        .env("DATABASE_URL", &db)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
+    writeln!(add.stdin.take().unwrap(), "{original}").unwrap();
+    assert!(add.wait().unwrap().success());
+
+    // The bot reads it at its next refresh: copies sent from then on name the confirmation.
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let mut n = 1;
+    loop {
+        thread::sleep(Duration::from_millis(500));
+        api.push_update(private_text(SCAM_CLIENT, 60 + n as i64, copy));
+        n += 1;
+        let sent = wait_for_replies(&api, n);
+        if sent[n - 1]["text"].as_str().unwrap().contains(reason) {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the confirmation never reached the bot; logs:\n{}",
+            bot.logs()
+        );
+    }
+    assert!(
+        bot.logs().contains("confirmed examples updated"),
+        "{}",
+        bot.logs()
+    );
+    let mut bot = bot;
     assert!(bot.stop().success());
 }

@@ -93,8 +93,10 @@ impl Band {
     /// Sorts the entries (a sorted run already there costs little) and rebuilds the starts.
     fn seal(&mut self) {
         self.entries.sort_unstable();
-        // About one entry per range, between 2^8 and 2^20 ranges.
-        self.bits = (usize::BITS - self.entries.len().leading_zeros()).clamp(8, 20);
+        // About four entries per range (a cache line or two), between 2^8 and 2^20 ranges.
+        self.bits = (usize::BITS - self.entries.len().leading_zeros())
+            .saturating_sub(2)
+            .clamp(8, 20);
         let ranges = 1usize << self.bits;
         self.starts.clear();
         self.starts.reserve(ranges + 1);
@@ -108,13 +110,17 @@ impl Band {
         self.starts.push(self.entries.len() as u32);
     }
 
-    /// Positions stored under `key`.
-    fn find(&self, key: u32, out: &mut Vec<u32>) {
+    /// Where the entries of `key` may be: a range of `entries`.
+    fn range_of(&self, key: u32) -> (usize, usize) {
         if self.starts.is_empty() {
-            return;
+            return (0, 0);
         }
         let range = (u64::from(key) << 32 >> (64 - self.bits)) as usize;
-        let (from, to) = (self.starts[range] as usize, self.starts[range + 1] as usize);
+        (self.starts[range] as usize, self.starts[range + 1] as usize)
+    }
+
+    /// Positions stored under `key`, within `range_of(key)`.
+    fn find_in(&self, key: u32, (from, to): (usize, usize), out: &mut Vec<u32>) {
         for &v in &self.entries[from..to] {
             if (v >> 32) as u32 == key {
                 out.push(v as u32);
@@ -176,8 +182,13 @@ impl KnownIndex {
         }
         let ids: Vec<i64> = examples.iter().map(|(f, _)| f.id).collect();
         self.remove(&ids);
-        self.facts.reserve(examples.len());
-        self.fingerprints.reserve(examples.len());
+        self.facts.reserve_exact(examples.len());
+        self.fingerprints.reserve_exact(examples.len());
+        self.removed.reserve_exact(examples.len());
+        self.positions.reserve(examples.len());
+        for band in &mut self.bands {
+            band.entries.reserve_exact(examples.len());
+        }
         let first = self.facts.len();
         for (facts, fingerprint) in examples {
             let position = self.facts.len() as u64;
@@ -219,9 +230,14 @@ impl KnownIndex {
         if self.live == 0 {
             return Vec::new();
         }
-        let mut candidates: Vec<u32> = Vec::new();
+        // Two passes: the ranges of every band first (independent reads the processor overlaps,
+        // where one band after another would wait for memory each time), then the entries.
+        let keys: [u32; BANDS] = std::array::from_fn(|band| fingerprint.band_key(band));
+        let ranges: [(usize, usize); BANDS] =
+            std::array::from_fn(|band| self.bands[band].range_of(keys[band]));
+        let mut candidates: Vec<u32> = Vec::with_capacity(64);
         for (band, list) in self.bands.iter().enumerate() {
-            list.find(fingerprint.band_key(band), &mut candidates);
+            list.find_in(keys[band], ranges[band], &mut candidates);
         }
         candidates.sort_unstable();
         // Positions sharing more bands come first when there are too many.
