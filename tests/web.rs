@@ -772,3 +772,65 @@ async fn silent_connections_are_closed_and_the_cap_makes_room() {
     assert!(answer.ends_with("ok"), "{answer:?}");
     drop((idle_a, idle_b));
 }
+
+/// A server that checks against the confirmed examples of a fresh SQLite database holding
+/// `confirmed` as a scam.
+async fn start_with_example(confirmed: &str) -> String {
+    use loanguard::classifier::Verdict;
+    use loanguard::confirmed::{KnownStore, new_example};
+    let path = std::env::temp_dir().join(format!("loanguard-web-known-{}.db", std::process::id()));
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+    }
+    let store = loanguard::storage::Store::connect(&format!("sqlite://{}", path.display()))
+        .await
+        .unwrap();
+    let example = new_example(confirmed, Verdict::Scam, None, "cli", 0).unwrap();
+    store.add_known(&example).await.unwrap();
+    let known = Arc::new(KnownStore::load(&store).await.unwrap());
+    let config = WebConfig {
+        addr: "127.0.0.1:0".parse().unwrap(),
+        rate_per_minute: 0,
+        client_ip_header: None,
+    };
+    let tcp = web::bind(&config).await.expect("bind");
+    let addr = tcp.local_addr().unwrap();
+    tokio::spawn(web::serve(
+        tcp,
+        Arc::new(Web::new(&config, None).with_known(known)),
+        ServeLimits::default(),
+        std::future::pending(),
+    ));
+    format!("http://{addr}")
+}
+
+#[tokio::test]
+async fn a_copy_of_a_confirmed_scam_is_named_by_the_api_and_the_page() {
+    let original = "【安逸花】您的借款已逾期47天，请于今日18点前将欠款8630元转入专员个人账户6217003214558890123，户名刘建华，转账后联系专员微信lh20248核销，否则安排上门。";
+    let copy = "转发：【分期乐】您的借款已逾期52天，请于今日18点前将欠款11240元转入专员个人账户6222021488773056417，户名王志强，转账后联系专员微信wzq8866核销，否则安排上门。";
+    let base = start_with_example(original).await;
+
+    let v = json_of(post_json(&base, &json!({"text": copy})).await).await;
+    assert_eq!(v["verdict"], "scam");
+    assert_eq!(v["known"]["label"], "scam");
+    assert_eq!(v["signals"][0]["id"], "known.similar_scam");
+    // An unrelated message is not pulled in.
+    let v = json_of(
+        post_json(
+            &base,
+            &json!({"text": "今晚七点在公司楼下集合，一起去吃火锅，记得带伞"}),
+        )
+        .await,
+    )
+    .await;
+    assert!(v["known"].is_null(), "{v}");
+
+    let page = post_form(&base, "/check", &[("text", copy)])
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("确认的诈骗消息高度相似"), "{page}");
+    // The stored text is never shown: its name and account are not on the page.
+    assert!(!page.contains("刘建华"), "{page}");
+}
