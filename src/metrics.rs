@@ -330,6 +330,25 @@ pub fn ocr_run(outcome: &'static str, took: Duration) {
     );
 }
 
+/// How many confirmed examples this process checks against.
+pub fn known_examples(count: usize) {
+    global().gauge_set(
+        "loanguard_known_examples",
+        "Confirmed examples in this process's index.",
+        &[],
+        i64::try_from(count).unwrap_or(i64::MAX),
+    );
+}
+
+/// A checked message was a near-copy of a confirmed example with this label.
+pub fn known_match(label: &'static str) {
+    global().inc(
+        "loanguard_known_matches_total",
+        "Checked messages that copy a confirmed example, by the example's label.",
+        &[("label", label)],
+    );
+}
+
 /// How many items wait in `queue` right now.
 pub fn queue_depth(queue: &'static str, depth: usize) {
     global().gauge_set(

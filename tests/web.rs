@@ -833,4 +833,18 @@ async fn a_copy_of_a_confirmed_scam_is_named_by_the_api_and_the_page() {
     assert!(page.contains("确认的诈骗消息高度相似"), "{page}");
     // The stored text is never shown: its name and account are not on the page.
     assert!(!page.contains("刘建华"), "{page}");
+
+    let metrics = client()
+        .get(format!("{base}/metrics"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        metrics.contains("loanguard_known_matches_total{label=\"scam\"}"),
+        "{metrics}"
+    );
+    assert!(metrics.contains("loanguard_known_examples"), "{metrics}");
 }

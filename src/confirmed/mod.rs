@@ -79,6 +79,7 @@ impl KnownStore {
             };
         }
         known.refresh(store).await?;
+        crate::metrics::known_examples(known.len());
         Ok(())
     }
 
@@ -131,6 +132,7 @@ impl KnownStore {
         let mut index = self.index.write().unwrap_or_else(|e| e.into_inner());
         index.remove(&removed);
         index.extend(added);
+        crate::metrics::known_examples(index.len());
         Ok(changes)
     }
 
@@ -141,8 +143,14 @@ impl KnownStore {
         text: &str,
         context: &Context,
     ) -> Report<'c> {
-        let index = self.index.read().unwrap_or_else(|e| e.into_inner());
-        classifier.classify_against(text, context, &index)
+        let report = {
+            let index = self.index.read().unwrap_or_else(|e| e.into_inner());
+            classifier.classify_against(text, context, &index)
+        };
+        if let Some(found) = &report.known {
+            crate::metrics::known_match(found.example.label.as_str());
+        }
+        report
     }
 
     /// Runs `f` with the index (a batch of checks under one read lock).
