@@ -13,6 +13,7 @@ use crate::confirmed::review::{self, ReviewButton};
 use crate::planner::PlanButton;
 use crate::render::callback::CallbackData;
 use crate::render::replies;
+use crate::responses::Responses;
 use crate::storage::Store;
 
 pub async fn on_callback(
@@ -35,15 +36,7 @@ pub async fn on_callback(
         return Ok(());
     }
     if let Some(button) = ReviewButton::parse(data) {
-        if !state.reviewers.contains(q.from.id.0) {
-            feedback::answer_with(&bot, &q, &texts.review.not_allowed).await?;
-            return Ok(());
-        }
-        bot.answer_callback_query(q.id.clone()).await?;
-        let reply =
-            review::decide(&store, &state.known, q.from.id.0, button, unix_now(), texts).await;
-        send::send(&bot, chat, &reply, None).await?;
-        return Ok(());
+        return on_review(&bot, &q, chat, button, &store, &state, texts).await;
     }
     if let Some(button) = PlanButton::parse(data) {
         bot.answer_callback_query(q.id.clone()).await?;
@@ -68,5 +61,31 @@ pub async fn on_callback(
             feedback::on_consent(&bot, &q, &store, id, texts).await?;
         }
     }
+    Ok(())
+}
+
+/// A reviewer's button: only reviewers may press it. The report's buttons go once it is dealt
+/// with (or skipped), so nobody presses them again, and the next report follows.
+async fn on_review(
+    bot: &Bot,
+    q: &CallbackQuery,
+    chat: ChatId,
+    button: ReviewButton,
+    store: &Store,
+    state: &BotState,
+    texts: &Responses,
+) -> HandlerResult {
+    if !state.reviewers.contains(q.from.id.0) {
+        feedback::answer_with(bot, q, &texts.review.not_allowed).await?;
+        return Ok(());
+    }
+    bot.answer_callback_query(q.id.clone()).await?;
+    let reply = review::decide(store, &state.known, q.from.id.0, button, unix_now(), texts).await;
+    if let Some(shown) = q.regular_message()
+        && let Err(e) = bot.edit_message_reply_markup(chat, shown.id).await
+    {
+        tracing::debug!(error = %e, "could not remove a report's buttons");
+    }
+    send::send(bot, chat, &reply, None).await?;
     Ok(())
 }
