@@ -176,6 +176,8 @@ pub struct KnownTexts {
     pub scam: String,
     pub suspicious: String,
     pub legit: String,
+    /// A partial copy (cut off or reworded) of a confirmed scam or suspicious message.
+    pub partial: String,
     pub today: String,
     /// `{days}`.
     pub days_ago: String,

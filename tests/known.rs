@@ -289,8 +289,9 @@ fn measure() {
     // Ordinary messages against 20,000 examples.
     let (large, stored) = large_store();
     let ordinary = ordinary_messages();
-    let (mut matched, mut added) = (0, 0);
+    let (mut matched, mut added, mut flagged) = (0, 0, 0);
     let mut by_label: BTreeMap<&str, usize> = BTreeMap::new();
+    let is_flag = |v: Verdict| matches!(v, Verdict::Scam | Verdict::Suspicious);
     for row in &ordinary {
         let before = c.classify(&row.text).verdict;
         let after = c.classify_against(&row.text, &Default::default(), &large);
@@ -303,24 +304,45 @@ fn measure() {
         if after.verdict == Verdict::Scam && before != Verdict::Scam {
             added += 1;
         }
+        flagged += usize::from(is_flag(after.verdict) && !is_flag(before));
     }
     println!(
-        "ordinary: {} against {} stored ({} indexed, {:.1} MB): matched {matched} {by_label:?}, added false alarms {added}",
+        "ordinary: {} against {} stored ({} indexed, {:.1} MB): matched {matched} {by_label:?}, added false alarms {added}, newly flagged (scam or suspicious) {flagged}",
         ordinary.len(),
         stored,
         large.len(),
         large.heap_bytes() as f64 / 1e6
     );
 
-    // The blind near-copy set, if present.
-    let blind = "tests/holdout/nearcopy-n1.jsonl";
-    let rows = read(blind);
-    let store: Vec<&Row> = rows
+    // The blind near-copy sets: each scored against its own originals.
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/holdout");
+    let mut sets: Vec<PathBuf> = fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| {
+            p.file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.starts_with("nearcopy-") && n.ends_with(".jsonl"))
+        })
+        .collect();
+    sets.sort();
+    for set in sets {
+        score_nearcopy_set(&set);
+    }
+}
+
+/// Stores the set's originals as confirmed scams and checks every row against them: how many
+/// copies match their own original (or another), and how many ordinary messages match at all.
+fn score_nearcopy_set(path: &std::path::Path) {
+    let c = Classifier::shared();
+    let name = path.strip_prefix(env!("CARGO_MANIFEST_DIR")).unwrap();
+    let rows = read(name.to_str().unwrap());
+    let originals: Vec<&Row> = rows
         .iter()
         .filter(|r| r.role.as_deref() == Some("original"))
         .collect();
     let index = KnownIndex::build(
-        store
+        originals
             .iter()
             .enumerate()
             .filter_map(|(i, r)| {
@@ -334,25 +356,55 @@ fn measure() {
             })
             .collect(),
     );
-    let (mut variants_found, mut variants_total, mut variants_scam_before, mut variants_scam_after) =
-        (0, 0, 0, 0);
-    let (mut negatives_matched, mut negatives_added, mut negatives_total) = (0, 0, 0);
+    let group_of = |id: i64| originals[id as usize - 1].group.clone();
+    let (mut own, mut other, mut copies, mut scam_before, mut scam_after) = (0, 0, 0, 0, 0);
+    let mut partial = 0;
+    let (mut negatives_matched, mut negatives_added, mut negatives) = (0, 0, 0);
     for r in &rows {
         let before = c.classify(&r.text).verdict;
         let after = c.classify_against(&r.text, &Default::default(), &index);
         match r.role.as_deref() {
             Some("variant") => {
-                variants_total += 1;
-                variants_found += usize::from(after.known.is_some());
-                variants_scam_before += usize::from(before == Verdict::Scam);
-                variants_scam_after += usize::from(after.verdict == Verdict::Scam);
-                if after.known.is_none() {
-                    println!("  missed {} ({:?})", r.id, r.group);
+                copies += 1;
+                match after.known {
+                    Some(k) if group_of(k.example.id) == r.group => {
+                        own += 1;
+                        partial += usize::from(k.partial);
+                    }
+                    Some(_) => other += 1,
+                    None => {
+                        // How far it was from its own original.
+                        let own = originals.iter().find(|o| o.group == r.group);
+                        let (j, contained) = match (
+                            own.and_then(|o| c.fingerprint(&o.text)),
+                            c.fingerprint(&r.text),
+                        ) {
+                            (Some(a), Some(b)) => {
+                                let j = b.jaccard(&a);
+                                (j, b.containment(&a, j))
+                            }
+                            _ => (0.0, 0.0),
+                        };
+                        println!(
+                            "  missed {} (similarity {j:.2}, contained {contained:.2})",
+                            r.id
+                        )
+                    }
                 }
+                scam_before += usize::from(before == Verdict::Scam);
+                scam_after += usize::from(after.verdict == Verdict::Scam);
             }
             Some("negative") => {
-                negatives_total += 1;
-                negatives_matched += usize::from(after.known.is_some());
+                negatives += 1;
+                if let Some(k) = after.known {
+                    negatives_matched += 1;
+                    println!(
+                        "  ordinary {} matched {:?} at {:.2}",
+                        r.id,
+                        group_of(k.example.id),
+                        k.similarity
+                    );
+                }
                 negatives_added +=
                     usize::from(after.verdict == Verdict::Scam && before != Verdict::Scam);
             }
@@ -360,6 +412,45 @@ fn measure() {
         }
     }
     println!(
-        "{blind}: variants matched {variants_found}/{variants_total}, scam verdict {variants_scam_before} → {variants_scam_after}; negatives matched {negatives_matched}/{negatives_total}, added false alarms {negatives_added}"
+        "{}: copies matched {own}/{copies} to their own original ({partial} as partial copies; +{other} to another), scam verdict {scam_before} → {scam_after}; ordinary matched {negatives_matched}/{negatives}, added false alarms {negatives_added}",
+        name.display()
     );
+}
+
+#[test]
+fn a_partial_copy_calls_for_a_check_but_a_genuine_notice_a_scam_copied_is_not_a_scam() {
+    let c = Classifier::shared();
+    let court = "【临江市东湖区人民法院】刘某某，您好！原告恒盈小额贷款有限公司诉你金融借款合同纠纷一案，案号（2026）临0102民初4471号，本院已向你送达起诉状副本、应诉通知书等文书，请登录人民法院在线服务平台查阅。如有疑问请拨打12368诉讼服务热线。";
+    let scam = format!(
+        "{court}因你逾期未应诉，本院将冻结你名下全部银行卡。如需撤诉，请于今日内将诉讼保证金5000元转入书记员个人账户6217003214558890123，并添加微信fy12368办理。"
+    );
+    let index = index_of([(scam.as_str(), Verdict::Scam)]);
+
+    // The genuine notice the scam copied whole: at most a call to check, never a scam.
+    let report = c.classify_against(court, &Default::default(), &index);
+    if let Some(k) = report.known {
+        assert!(k.partial, "{k:?}");
+        assert!(
+            report
+                .signals
+                .iter()
+                .any(|s| s.id() == "known.partial_copy")
+        );
+    }
+    assert_ne!(report.verdict, Verdict::Scam);
+
+    // The scam cut off after its demand began: a partial copy, flagged.
+    let cut: String = scam.chars().take(scam.chars().count() * 85 / 100).collect();
+    let report = c.classify_against(&cut, &Default::default(), &index);
+    let known = report.known.expect("the cut-off copy matches");
+    assert!(matches!(
+        report.verdict,
+        Verdict::Scam | Verdict::Suspicious
+    ));
+    assert!(report.signals.iter().any(|s| s.id()
+        == if known.partial {
+            "known.partial_copy"
+        } else {
+            "known.similar_scam"
+        }));
 }

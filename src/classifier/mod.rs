@@ -211,8 +211,9 @@ const LEARNED_SCAM_WEIGHT: i32 = SCAM_THRESHOLD;
 const LEARNED_CHECK_WEIGHT: i32 = SUSPICIOUS_THRESHOLD;
 const LEARNED_SAFE_WEIGHT: i32 = -SUSPICIOUS_THRESHOLD;
 
-/// The known examples' signals: id, kind, weight. A copy of a confirmed scam is decisive.
-const KNOWN_RULES: [(&str, RuleKind, i32); 3] = [
+/// The known examples' signals: id, kind, weight. A copy of a confirmed scam is decisive; a
+/// partial copy of one calls for a check.
+const KNOWN_RULES: [(&str, RuleKind, i32); 4] = [
     (known::SIMILAR_SCAM, RuleKind::Risk, SCAM_THRESHOLD),
     (
         known::SIMILAR_SUSPICIOUS,
@@ -220,13 +221,17 @@ const KNOWN_RULES: [(&str, RuleKind, i32); 3] = [
         SUSPICIOUS_THRESHOLD,
     ),
     (known::SIMILAR_LEGIT, RuleKind::Legit, -SUSPICIOUS_THRESHOLD),
+    (known::PARTIAL_COPY, RuleKind::Risk, SUSPICIOUS_THRESHOLD),
 ];
 
-fn known_rule_id(label: Verdict) -> &'static str {
-    match label {
-        Verdict::Scam => known::SIMILAR_SCAM,
-        Verdict::Suspicious => known::SIMILAR_SUSPICIOUS,
-        Verdict::Legit | Verdict::Unrelated => known::SIMILAR_LEGIT,
+/// The signal a match gives; `None` for a partial copy of a legit message (it proves nothing).
+fn known_rule_id(found: &KnownMatch) -> Option<&'static str> {
+    match (found.example.label, found.partial) {
+        (Verdict::Scam, false) => Some(known::SIMILAR_SCAM),
+        (Verdict::Suspicious, false) => Some(known::SIMILAR_SUSPICIOUS),
+        (Verdict::Legit | Verdict::Unrelated, false) => Some(known::SIMILAR_LEGIT),
+        (Verdict::Scam | Verdict::Suspicious, true) => Some(known::PARTIAL_COPY),
+        (Verdict::Legit | Verdict::Unrelated, true) => None,
     }
 }
 
@@ -492,11 +497,11 @@ impl Classifier {
 
         let mut known_match = None;
         if let Some(index) = known.filter(|k| !k.is_empty())
-            && let Some(found) = self.near_copy(index, &norm, &entities, warning)
+            && let Some((found, id)) = self.near_copy(index, &norm, &entities, warning)
         {
             let (evidence, span) = quote(text, &norm, &[opening(norm.as_str())]);
             signals.push(Signal {
-                rule: self.learned_rule(known_rule_id(found.example.label)),
+                rule: self.learned_rule(id),
                 evidence,
                 span,
             });
@@ -545,22 +550,29 @@ impl Classifier {
         }
     }
 
-    /// The confirmed example `norm` copies, if any: a scam's before a suspicious one's before a
-    /// legit one's. After a warning about scams, only legit copies count (a warning quotes the
-    /// scripts it warns about).
+    /// The confirmed example `norm` copies, if any, and the signal it gives: a scam's before a
+    /// suspicious one's before a legit one's. After a warning about scams, a copy of a scam or
+    /// suspicious message counts only when nearly identical (a warning quotes the tricks it
+    /// warns about, not a whole script; scammers, though, pose as anti-fraud centres).
     fn near_copy(
         &self,
         index: &KnownIndex,
         norm: &normalize::Normalized,
         entities: &[Entity],
         warning: bool,
-    ) -> Option<KnownMatch> {
+    ) -> Option<(KnownMatch, &'static str)> {
+        const NEARLY_IDENTICAL: f32 = 0.8;
         let fingerprint =
             Fingerprint::of_canonical(&known::fingerprint::canonical(norm.as_str(), entities))?;
         index
             .lookup(&fingerprint)
             .into_iter()
-            .find(|m| !warning || m.example.label == Verdict::Legit)
+            .filter(|m| {
+                !warning
+                    || m.example.label == Verdict::Legit
+                    || (!m.partial && m.similarity >= NEARLY_IDENTICAL)
+            })
+            .find_map(|m| Some((m, known_rule_id(&m)?)))
     }
 
     /// The learned stage's features: n-grams, derived features, the rules that fired.

@@ -5,15 +5,16 @@
 //!   "entities": {"<kind>": [{"value", "start", "end"}]},
 //!   "situation": "message|own_situation|relative", "subjects": ["court", "visit"],
 //!   "safety_threat": true|false,
-//!   "known": null | {"id", "label", "family", "confirmed_at", "similarity"}}`
+//!   "known": null | {"id", "label", "family", "confirmed_at", "similarity", "partial"}}`
 //! Entity values are redacted; `start` and `end` are UTF-8 byte offsets in the input text.
 //! `situation` says who is writing: a received message, the borrower describing their own case,
 //! or a relative or emergency contact. `subjects` lists what calls for advice of its own (a
 //! lawsuit, a visit); `safety_threat` is true when a violation threatens someone's safety.
 //! `known` names the confirmed example in the store (`loanguard known`) the message is a
 //! near-copy of: its id, label (`scam`, `suspicious`, `legit`), family (or null), when it was
-//! confirmed (Unix seconds) and the estimated similarity (0–1); never its text. It is null when
-//! nothing matched or no store was consulted.
+//! confirmed (Unix seconds), the estimated similarity (0–1) and whether it is only a partial
+//! copy (cut off or reworded); never its text. It is null when nothing matched or no store was
+//! consulted.
 //! `--format json` adds `notes` (`no_text`, `truncated`) and `learned`: the learned stage's
 //! most likely family and its probability for each verdict.
 
@@ -49,6 +50,8 @@ pub struct KnownJson {
     pub confirmed_at: i64,
     /// Rounded to two decimals.
     pub similarity: f64,
+    /// A partial copy (cut off or reworded): it only calls for a check.
+    pub partial: bool,
 }
 
 impl From<&KnownMatch> for KnownJson {
@@ -59,6 +62,7 @@ impl From<&KnownMatch> for KnownJson {
             family: m.example.family.map(|f| f.as_str()),
             confirmed_at: m.example.confirmed_at,
             similarity: (f64::from(m.similarity) * 100.0).round() / 100.0,
+            partial: m.partial,
         }
     }
 }

@@ -308,6 +308,7 @@ pub fn reason_text(s: &Signal<'_>, report: &Report<'_>, texts: &Responses) -> St
         return texts.reason(s.id()).to_string();
     };
     let template = match found.example.label {
+        _ if found.partial => &texts.known.partial,
         Verdict::Scam => &texts.known.scam,
         Verdict::Suspicious => &texts.known.suspicious,
         Verdict::Legit | Verdict::Unrelated => &texts.known.legit,

@@ -88,8 +88,19 @@ impl Fingerprint {
     /// copy whose end was cut off.
     pub fn containment(&self, other: &Fingerprint, jaccard: f32) -> f32 {
         let (a, b) = (f32::from(self.shingles), f32::from(other.shingles));
-        let shared = jaccard * (a + b) / (1.0 + jaccard);
-        (shared / a.min(b)).min(1.0)
+        (self.shared(other, jaccard) / a.min(b)).min(1.0)
+    }
+
+    /// Estimated share of `other`'s shingles found in this text, 0–1: how much of a stored
+    /// example a message covers.
+    pub fn coverage_of(&self, other: &Fingerprint, jaccard: f32) -> f32 {
+        (self.shared(other, jaccard) / f32::from(other.shingles.max(1))).min(1.0)
+    }
+
+    /// Estimated number of shingles the two texts share, from their Jaccard similarity.
+    fn shared(&self, other: &Fingerprint, jaccard: f32) -> f32 {
+        let (a, b) = (f32::from(self.shingles), f32::from(other.shingles));
+        jaccard * (a + b) / (1.0 + jaccard)
     }
 
     /// The key of band `band` (rows `band * ROWS ..`), for the index.

@@ -15,3 +15,5 @@ pub use index::{ExampleFacts, KnownIndex, KnownMatch, Threshold};
 pub const SIMILAR_SCAM: &str = "known.similar_scam";
 pub const SIMILAR_SUSPICIOUS: &str = "known.similar_suspicious";
 pub const SIMILAR_LEGIT: &str = "known.similar_legit";
+/// A partial copy (cut off or reworded) of a confirmed scam or suspicious message.
+pub const PARTIAL_COPY: &str = "known.partial_copy";
