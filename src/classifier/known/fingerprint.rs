@@ -91,10 +91,10 @@ impl Fingerprint {
         (self.shared(other, jaccard) / a.min(b)).min(1.0)
     }
 
-    /// Estimated share of `other`'s shingles found in this text, 0–1: how much of a stored
-    /// example a message covers.
-    pub fn coverage_of(&self, other: &Fingerprint, jaccard: f32) -> f32 {
-        (self.shared(other, jaccard) / f32::from(other.shingles.max(1))).min(1.0)
+    /// This text's size against `other`'s, in distinct shingles: under 1 for a shorter text
+    /// (a copy whose end was cut off).
+    pub fn size_ratio(&self, other: &Fingerprint) -> f32 {
+        f32::from(self.shingles) / f32::from(other.shingles.max(1))
     }
 
     /// Estimated number of shingles the two texts share, from their Jaccard similarity.

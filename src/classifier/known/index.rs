@@ -42,18 +42,18 @@ pub struct KnownMatch {
 /// and the blind near-copy sets (`tests/holdout/SCORES.md`).
 ///
 /// - A *full* copy: the estimated Jaccard similarity of the two texts' 3-grams is at least
-///   `jaccard`, and the message covers at least `full_coverage` of the example. Copies with
-///   other numbers, names, amounts, links, spacing and punctuation score 0.6 and more, and
-///   cover it all.
-/// - A *partial* copy: similar enough but covering less of the example (its end cut off), or
-///   at least `partial_jaccard` similar with the shorter text at least `partial_containment`
-///   inside the longer (cut off at half its length, or reworded). A partial copy of a scam
+///   `jaccard`, and the message is at least `full_size` of the example's length (in distinct
+///   3-grams). Copies with other numbers, names, amounts, links, spacing and punctuation score
+///   0.6 and more, at about the same length.
+/// - A *partial* copy: similar enough but clearly shorter (its end cut off), or at least
+///   `partial_jaccard` similar with the shorter text at least `partial_containment` inside the
+///   longer (cut off at half its length, or reworded). A partial copy of a scam
 ///   only calls for a check: a genuine notice that a scam copied whole, adding its demand at
 ///   the end, looks exactly like a cut-off copy of that scam.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Threshold {
     pub jaccard: f32,
-    pub full_coverage: f32,
+    pub full_size: f32,
     pub partial_jaccard: f32,
     pub partial_containment: f32,
 }
@@ -62,7 +62,7 @@ impl Default for Threshold {
     fn default() -> Self {
         Threshold {
             jaccard: 0.5,
-            full_coverage: 0.8,
+            full_size: 0.8,
             partial_jaccard: 0.3,
             partial_containment: 0.8,
         }
@@ -71,9 +71,9 @@ impl Default for Threshold {
 
 impl Threshold {
     /// `Some(false)` for a full copy, `Some(true)` for a partial one, `None` for neither.
-    /// `coverage`: how much of the example the message covers.
-    pub fn accepts(&self, similarity: f32, containment: f32, coverage: f32) -> Option<bool> {
-        if similarity >= self.jaccard && coverage >= self.full_coverage {
+    /// `size`: the message's length against the example's.
+    pub fn accepts(&self, similarity: f32, containment: f32, size: f32) -> Option<bool> {
+        if similarity >= self.jaccard && size >= self.full_size {
             Some(false)
         } else if similarity >= self.jaccard
             || (similarity >= self.partial_jaccard && containment >= self.partial_containment)
@@ -282,8 +282,8 @@ impl KnownIndex {
             let stored = &self.fingerprints[position];
             let similarity = fingerprint.jaccard(stored);
             let containment = fingerprint.containment(stored, similarity);
-            let coverage = fingerprint.coverage_of(stored, similarity);
-            let Some(partial) = self.threshold.accepts(similarity, containment, coverage) else {
+            let size = fingerprint.size_ratio(stored);
+            let Some(partial) = self.threshold.accepts(similarity, containment, size) else {
                 continue;
             };
             let found = KnownMatch {
