@@ -261,6 +261,11 @@ fn known_add_list_export_remove_and_check_consults_the_store() {
         "{text}"
     );
 
+    // So does the terminal conversation.
+    let chat = run_with_db(&["chat"], format!("{COPY_OF_IT}\n\n").as_bytes(), &url);
+    let said = String::from_utf8(chat.stdout).unwrap();
+    assert!(said.contains("今天确认的诈骗消息高度相似"), "{said}");
+
     let out = run_with_db(&["known", "remove", "1"], b"", &url);
     assert!(out.status.success());
     let out = run_with_db(&["known", "remove", "1"], b"", &url);

@@ -5,6 +5,7 @@ use std::io::{self, BufRead, Write};
 
 use crate::bot::command::{self, Command, Parsed};
 use crate::classifier::{Classifier, Context};
+use crate::confirmed::KnownStore;
 use crate::planner::PlanButton;
 use crate::planner::dialogue::{self, Effect, PlanDialogue, SavedPlan, Transition};
 use crate::render::callback::CallbackData;
@@ -14,11 +15,12 @@ use crate::responses::{Language, Responses, fill};
 const BOT_NAME: &str = "loanguard_bot";
 
 /// What the terminal conversation remembers: the planner's state and the saved plan, in
-/// memory only.
+/// memory only; and the confirmed examples it checks against, as the bot does.
 #[derive(Debug, Default)]
 pub struct Session {
     plan: PlanDialogue,
     saved: Option<SavedPlan>,
+    known: KnownStore,
 }
 
 impl Session {
@@ -90,7 +92,9 @@ pub fn respond_in(
         Parsed::NotCommand => line.to_string(),
     };
     let context = Context::default();
-    let report = Classifier::shared().classify_with(&text, &context);
+    let report = session
+        .known
+        .classify(Classifier::shared(), &text, &context);
     vec![replies::verdict_private(&report, &context, texts, &[])]
 }
 
@@ -139,7 +143,11 @@ pub fn run(language: Language) -> io::Result<()> {
     let texts = Responses::get(language);
     let stdin = io::stdin();
     let mut out = io::stdout().lock();
-    let mut session = Session::default();
+    // The confirmed examples of DATABASE_URL, when that database exists (as `check` reads them).
+    let mut session = Session {
+        known: super::known::store_for_check(),
+        ..Session::default()
+    };
     for reply in respond_in(&mut session, "/start", &[], texts) {
         print_reply(&reply, &mut out)?;
     }
