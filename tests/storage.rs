@@ -1153,7 +1153,8 @@ async fn reviewing_reports_confirms_dismisses_and_forget_removes_unreviewed_ones
             matches!(confirmed, Some(Some(Added::New(_)))),
             "{confirmed:?}"
         );
-        // Reviewed once only; the report's text is gone from the feedback table.
+        // Reviewed once only; the report's text is gone from the feedback table, and
+        // pressing the consent button again cannot put it back.
         assert_eq!(
             store
                 .review_report(ids[0], Review::Dismiss, 2_001)
@@ -1161,6 +1162,7 @@ async fn reviewing_reports_confirms_dismisses_and_forget_removes_unreviewed_ones
                 .unwrap(),
             None
         );
+        assert!(!store.attach_feedback_text(ids[0], 1, SCAM).await.unwrap());
         let rows = store.export_feedback().await.unwrap();
         assert!(
             rows.iter()

@@ -109,7 +109,9 @@ impl Store {
         redacted_text: &str,
     ) -> Result<bool> {
         let query =
-            sqlx::query("UPDATE feedback SET redacted_text = $1 WHERE id = $2 AND user_id = $3")
+            // A reviewed report keeps no text: pressing the consent button again adds none.
+            sqlx::query("UPDATE feedback SET redacted_text = $1 WHERE id = $2 AND user_id = $3 \
+                AND reviewed_at IS NULL")
                 .bind(redacted_text)
                 .bind(id)
                 .bind(user_key(user_id)?);

@@ -93,7 +93,7 @@ impl Store {
         for e in examples {
             check_example(e)?;
         }
-        let mut tx = self.begin_write(OP).await?;
+        let mut tx = self.begin_known_write(OP).await?;
         let mut added = Vec::with_capacity(examples.len());
         for e in examples {
             added.push(insert_example(&mut tx, e, OP).await?);
@@ -105,7 +105,7 @@ impl Store {
     /// Removes example `id`; `false` if there is none.
     pub async fn remove_known(&self, id: i64, now: i64) -> Result<bool> {
         const OP: &str = "remove_known";
-        let mut tx = self.begin_write(OP).await?;
+        let mut tx = self.begin_known_write(OP).await?;
         let removed = remove_example(&mut tx, id, now, OP).await?;
         tx.commit().await.map_err(db(OP))?;
         Ok(removed)
@@ -241,7 +241,7 @@ impl Store {
         now: i64,
     ) -> Result<Option<Option<Added>>> {
         const OP: &str = "review_report";
-        let mut tx = self.begin_write(OP).await?;
+        let mut tx = self.begin_known_write(OP).await?;
         let row = sqlx::query(
             "SELECT redacted_text FROM feedback \
              WHERE id = $1 AND reviewed_at IS NULL AND redacted_text IS NOT NULL",
@@ -254,12 +254,21 @@ impl Store {
             return Ok(None);
         };
         let text: String = get(&row, "redacted_text", OP)?;
-        sqlx::query("UPDATE feedback SET reviewed_at = $1, redacted_text = NULL WHERE id = $2")
-            .bind(now)
-            .bind(id)
-            .execute(&mut *tx)
-            .await
-            .map_err(db(OP))?;
+        // Closed here or nowhere: a second reviewer, or the reporter's /forget, may have got
+        // there first (PostgreSQL does not lock the row for the SELECT above).
+        let closed = sqlx::query(
+            "UPDATE feedback SET reviewed_at = $1, redacted_text = NULL \
+             WHERE id = $2 AND reviewed_at IS NULL AND redacted_text IS NOT NULL",
+        )
+        .bind(now)
+        .bind(id)
+        .execute(&mut *tx)
+        .await
+        .map_err(db(OP))?
+        .rows_affected();
+        if closed != 1 {
+            return Ok(None);
+        }
         let added = match review {
             Review::Confirm(example) => {
                 let example = NewExample {
@@ -277,6 +286,27 @@ impl Store {
 }
 
 type Tx = sqlx::Transaction<'static, sqlx::Any>;
+
+impl Store {
+    /// A write transaction on the examples. On PostgreSQL it first takes a transaction-scoped
+    /// advisory lock, so these writes commit in the order of their ids and sequence numbers:
+    /// an instance that has read id 42 never misses an id 41 committed after it. (SQLite's
+    /// `BEGIN IMMEDIATE` already serialises writers.)
+    async fn begin_known_write(&self, op: &'static str) -> Result<Tx> {
+        let mut tx = self.begin_write(op).await?;
+        if self.backend == super::Backend::Postgres {
+            sqlx::query("SELECT pg_advisory_xact_lock($1)")
+                .bind(KNOWN_WRITE_LOCK)
+                .execute(&mut *tx)
+                .await
+                .map_err(db(op))?;
+        }
+        Ok(tx)
+    }
+}
+
+/// The advisory lock key of [`Store::begin_known_write`] ("LGKNOWN" in ASCII).
+const KNOWN_WRITE_LOCK: i64 = 0x004c_474b_4e4f_574e;
 
 async fn insert_example(tx: &mut Tx, e: &NewExample, op: &'static str) -> Result<Added> {
     let hash = text_hash(&e.redacted_text);

@@ -258,6 +258,8 @@ impl KnownIndex {
         for (band, list) in self.bands.iter().enumerate() {
             list.find_in(keys[band], ranges[band], &mut candidates);
         }
+        // Removed examples stay in the bands; they must not take the places of live ones.
+        candidates.retain(|&p| !self.removed[p as usize]);
         candidates.sort_unstable();
         // Positions sharing more bands come first when there are too many.
         let mut counted: Vec<(u32, u32)> = Vec::new();
@@ -375,6 +377,22 @@ mod tests {
         let found = index.lookup(&fp(SCAM));
         assert_eq!(found.len(), 1);
         assert_eq!(found[0].example.label, Verdict::Legit);
+    }
+
+    #[test]
+    fn removed_copies_do_not_crowd_out_a_live_one() {
+        // More removed examples than a lookup compares, all with the same fingerprint, and
+        // the live one added last.
+        let mut index = KnownIndex::build(
+            (1..=100)
+                .map(|id| (facts(id, Verdict::Scam), fp(SCAM)))
+                .collect(),
+        );
+        index.remove(&(1..=100).collect::<Vec<i64>>());
+        index.extend(vec![(facts(101, Verdict::Suspicious), fp(SCAM))]);
+        let found = index.lookup(&fp(SCAM));
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].example.id, 101);
     }
 
     #[test]
