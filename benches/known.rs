@@ -129,6 +129,20 @@ fn benches(c: &mut Criterion) {
         )
     });
 
+    // A reviewer's confirmation reaching an instance: one example into the full index.
+    let one = examples[0].clone();
+    group.bench_function("add_one_to_100k", |b| {
+        b.iter_batched(
+            || (full.clone(), one.clone()),
+            |(mut index, (mut facts, fingerprint))| {
+                facts.id = i64::MAX;
+                index.extend(vec![(facts, fingerprint)]);
+                black_box(index)
+            },
+            criterion::BatchSize::LargeInput,
+        )
+    });
+
     // The same examples in a SQLite file with a snapshot, as `loanguard known add` leaves it.
     let path =
         std::env::temp_dir().join(format!("loanguard-bench-known-{}.db", std::process::id()));
