@@ -5,6 +5,7 @@
 
 use super::{KnownStore, new_example};
 use crate::classifier::{Classifier, Family, Verdict};
+use crate::render::verdict::days_ago;
 use crate::render::{Button, ButtonAction, Doc, Paragraph, Reply, text_doc};
 use crate::responses::{Responses, fill};
 use crate::storage::{FeedbackRow, Review, Store};
@@ -223,12 +224,7 @@ pub async fn known_command(
 /// A report as a reviewer sees it: its number and age, the bot's verdict and the reporter's,
 /// the redacted text, and the buttons.
 fn show(row: &FeedbackRow, now: i64, texts: &Responses) -> Reply {
-    let days = (now - row.vote.created_at).max(0) / 86_400;
-    let age = if days == 0 {
-        texts.known.today.clone()
-    } else {
-        fill(&texts.known.days_ago, &[("days", &days.to_string())])
-    };
+    let age = days_ago(texts, now, row.vote.created_at);
     let verdict_name = |code: &str| {
         Verdict::parse(code).map_or_else(|| code.to_string(), |v| texts.verdict.get(v).to_string())
     };

@@ -313,16 +313,21 @@ pub fn reason_text(s: &Signal<'_>, report: &Report<'_>, texts: &Responses) -> St
         Verdict::Suspicious => &texts.known.suspicious,
         Verdict::Legit | Verdict::Unrelated => &texts.known.legit,
     };
-    let days = (unix_now() - found.example.confirmed_at).max(0) / 86_400;
-    let when = if days == 0 {
-        texts.known.today.clone()
-    } else {
-        fill(&texts.known.days_ago, &[("days", &days.to_string())])
-    };
+    let when = days_ago(texts, unix_now(), found.example.confirmed_at);
     let family = found.example.family.map_or(String::new(), |f| {
         fill(&texts.known.family, &[("family", texts.family(f))])
     });
     fill(template, &[("when", &when), ("family", &family)])
+}
+
+/// How long ago `then` was at `now` (Unix seconds), in whole days: "今天", "3 天前".
+pub fn days_ago(texts: &Responses, now: i64, then: i64) -> String {
+    let days = (now - then).max(0) / 86_400;
+    if days == 0 {
+        texts.known.today.clone()
+    } else {
+        fill(&texts.known.days_ago, &[("days", &days.to_string())])
+    }
 }
 
 /// The quoted words, with personal numbers masked as in the entity list (and, for a group,
