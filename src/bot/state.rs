@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use tokio::sync::watch;
 
-use crate::classifier::{Classifier, Context, Report};
+use crate::classifier::{Context, Report};
 use crate::confirmed::KnownStore;
 use crate::confirmed::review::Reviewers;
 
@@ -220,10 +220,7 @@ impl BotState {
     /// The classifier's report on `text`, confirmed examples included (and counted in the
     /// metrics).
     pub fn classify(&self, text: &str, context: &Context) -> Report<'static> {
-        let started = std::time::Instant::now();
-        let report = self.known.classify(Classifier::shared(), text, context);
-        crate::metrics::verdict("bot", report.verdict.as_str(), started.elapsed());
-        report
+        self.known.check(text, context, "bot")
     }
 
     pub fn remember_reply(&self, chat: i64, message: i32, link: ReplyLink) {

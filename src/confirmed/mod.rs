@@ -136,6 +136,15 @@ impl KnownStore {
         Ok(changes)
     }
 
+    /// As [`KnownStore::classify`] with the shared classifier, timed and counted in the metrics
+    /// under `source` (`bot`, `web`, `api`): what a server answers with.
+    pub fn check(&self, text: &str, context: &Context, source: &'static str) -> Report<'static> {
+        let started = std::time::Instant::now();
+        let report = self.classify(Classifier::shared(), text, context);
+        crate::metrics::verdict(source, report.verdict.as_str(), started.elapsed());
+        report
+    }
+
     /// The classifier's report on `text`, near-copies of confirmed examples included.
     pub fn classify<'c>(
         &self,

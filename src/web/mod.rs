@@ -34,7 +34,7 @@ use axum::routing::{get, post};
 use serde::Deserialize;
 use tokio::net::TcpListener;
 
-use crate::classifier::{Classifier, Context, Report};
+use crate::classifier::{Context, Report};
 use crate::confirmed::KnownStore;
 use crate::http::ServeLimits;
 use crate::ocr::Ocr;
@@ -136,12 +136,7 @@ impl Web {
     /// The one place the web server classifies a text (`source`: `web` or `api`, for the
     /// metrics).
     pub fn classify(&self, text: &str, source: &'static str) -> Report<'static> {
-        let started = Instant::now();
-        let report = self
-            .known
-            .classify(Classifier::shared(), text, &Context::default());
-        crate::metrics::verdict(source, report.verdict.as_str(), started.elapsed());
-        report
+        self.known.check(text, &Context::default(), source)
     }
 
     pub fn ocr(&self) -> Option<&'static Ocr> {
