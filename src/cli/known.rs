@@ -8,7 +8,7 @@ use std::sync::Arc;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::fail;
+use super::{fail, runtime, with_store};
 use crate::classifier::{Family, Verdict};
 use crate::clock::unix_now;
 use crate::confirmed::{KnownStore, new_example};
@@ -214,32 +214,4 @@ fn family_names() -> String {
         .map(|f| f.as_str())
         .collect::<Vec<_>>()
         .join(", ")
-}
-
-fn runtime() -> Result<tokio::runtime::Runtime, String> {
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| format!("cannot start the async runtime: {e}"))
-}
-
-/// Runs `op` on the store of `DATABASE_URL` (created if missing), then closes it.
-fn with_store<T, F, Fut>(op: F) -> Result<T, String>
-where
-    F: FnOnce(std::sync::Arc<Store>) -> Fut,
-    Fut: std::future::Future<Output = crate::storage::Result<T>>,
-{
-    let url = database_url_from_env();
-    runtime()?.block_on(async {
-        let store = std::sync::Arc::new(
-            Store::connect(&url)
-                .await
-                .map_err(|e| format!("database: {e}"))?,
-        );
-        let result = op(store.clone())
-            .await
-            .map_err(|e| format!("database: {e}"));
-        store.close().await;
-        result
-    })
 }

@@ -220,11 +220,7 @@ fn read_image(path: &std::path::Path) -> Result<String, String> {
     let ocr = crate::ocr::Ocr::global()
         .ok_or("未找到带中文语言包（chi_sim）的 tesseract，无法识别图片（tesseract with chi_sim not found）")?;
     let bytes = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| e.to_string())?;
-    let text = runtime
+    let text = runtime()?
         .block_on(ocr.read(bytes))
         .map_err(|e| format!("图片识别失败（{e}）"))?;
     if text.trim().is_empty() {
@@ -345,12 +341,9 @@ pub fn run_bot() -> ExitCode {
         None => tracing::warn!("screenshot reading off: tesseract with chi_sim not found"),
     }
     crate::ocr::Ocr::install_global(ocr);
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
+    let runtime = match server_runtime() {
         Ok(r) => r,
-        Err(e) => return fail(&format!("cannot start the async runtime: {e}")),
+        Err(e) => return fail(&e),
     };
     // With WEB_ADDR set, the web page runs in the bot's process too, until the bot stops.
     let web = match crate::web::WebConfig::from_env_if_set() {
@@ -394,12 +387,9 @@ pub fn web() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
+    let runtime = match server_runtime() {
         Ok(r) => r,
-        Err(e) => return fail(&format!("cannot start the async runtime: {e}")),
+        Err(e) => return fail(&e),
     };
     runtime.block_on(async {
         let tcp = match start_web(&config).await {
@@ -495,20 +485,9 @@ fn init_logging() {
 /// `loanguard feedback export`: JSON Lines `{"id", "text", "label"}` from feedback whose text the
 /// user agreed to submit. The label is the user's correction, or the bot's verdict after 👍.
 pub fn feedback_export() -> ExitCode {
-    let url = crate::storage::database_url_from_env();
-    let runtime = match tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-    {
-        Ok(r) => r,
-        Err(e) => return fail(&format!("cannot start the async runtime: {e}")),
-    };
-    let rows = match runtime.block_on(async {
-        let store = crate::storage::Store::connect(&url).await?;
-        store.export_feedback().await
-    }) {
+    let rows = match with_store(|store| async move { store.export_feedback().await }) {
         Ok(rows) => rows,
-        Err(e) => return fail(&format!("database: {e}")),
+        Err(e) => return fail(&e),
     };
     let mut out = io::BufWriter::new(io::stdout().lock());
     for row in rows {
@@ -527,4 +506,41 @@ pub fn feedback_export() -> ExitCode {
     }
     let _ = out.flush();
     ExitCode::SUCCESS
+}
+
+/// A single-threaded runtime for the short async work of a command.
+pub(crate) fn runtime() -> Result<tokio::runtime::Runtime, String> {
+    started(tokio::runtime::Builder::new_current_thread().enable_all())
+}
+
+/// A runtime on every core, for the bot and the web server.
+fn server_runtime() -> Result<tokio::runtime::Runtime, String> {
+    started(tokio::runtime::Builder::new_multi_thread().enable_all())
+}
+
+fn started(builder: &mut tokio::runtime::Builder) -> Result<tokio::runtime::Runtime, String> {
+    builder
+        .build()
+        .map_err(|e| format!("cannot start the async runtime: {e}"))
+}
+
+/// Runs `op` on the store of `DATABASE_URL` (created if missing), then closes it.
+pub(crate) fn with_store<T, F, Fut>(op: F) -> Result<T, String>
+where
+    F: FnOnce(std::sync::Arc<crate::storage::Store>) -> Fut,
+    Fut: std::future::Future<Output = crate::storage::Result<T>>,
+{
+    let url = crate::storage::database_url_from_env();
+    runtime()?.block_on(async {
+        let store = std::sync::Arc::new(
+            crate::storage::Store::connect(&url)
+                .await
+                .map_err(|e| format!("database: {e}"))?,
+        );
+        let result = op(store.clone())
+            .await
+            .map_err(|e| format!("database: {e}"));
+        store.close().await;
+        result
+    })
 }
