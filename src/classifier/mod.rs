@@ -399,7 +399,7 @@ impl Classifier {
         let text = truncate(text).0;
         let norm = self.normalizer.normalize(text);
         let entities = self.extractor.extract(&norm, &self.directory);
-        Fingerprint::of_canonical(&known::fingerprint::canonical(norm.as_str(), &entities))
+        Fingerprint::of_normalized(norm.as_str(), &entities)
     }
 
     fn classify_inner(
@@ -562,8 +562,7 @@ impl Classifier {
         warning: bool,
     ) -> Option<(KnownMatch, &'static str)> {
         const NEARLY_IDENTICAL: f32 = 0.8;
-        let fingerprint =
-            Fingerprint::of_canonical(&known::fingerprint::canonical(norm.as_str(), entities))?;
+        let fingerprint = Fingerprint::of_normalized(norm.as_str(), entities)?;
         index
             .lookup(&fingerprint)
             .into_iter()

@@ -41,6 +41,12 @@ pub struct Fingerprint {
 }
 
 impl Fingerprint {
+    /// The fingerprint of a normalised text and its entities; `None` when it is too short to
+    /// compare.
+    pub fn of_normalized(norm: &str, entities: &[Entity]) -> Option<Fingerprint> {
+        Self::of_canonical(&canonical(norm, entities))
+    }
+
     /// The fingerprint of a canonical text; `None` when it is too short to compare.
     pub fn of_canonical(canonical: &str) -> Option<Fingerprint> {
         let chars: Vec<char> = canonical.chars().collect();
