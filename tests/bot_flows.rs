@@ -1144,6 +1144,18 @@ async fn reminders_per_user_are_capped() {
 
 const REVIEWER: i64 = 777;
 
+/// A press by `user` (in their own private chat) on a button `data` under the bot's last
+/// message there.
+fn press_in_own_chat(bot: &Harness, data: &str, user: i64) -> Value {
+    let shown = message(
+        bot.last_message_id(),
+        user_with(BOT_ID, "zh-hans"),
+        private_chat(user),
+        "report",
+    );
+    press_by(data, shown, user_with(user, "zh-hans"))
+}
+
 fn reviewer_text(id: i64, text: &str) -> Value {
     json!({"message": message(id, user_with(REVIEWER, "zh-hans"), private_chat(REVIEWER), text)})
 }
@@ -1206,32 +1218,16 @@ async fn a_reviewer_confirms_a_report_and_its_copies_are_flagged_for_everyone() 
     );
 
     // Someone else pressing a reviewer's button (forged) changes nothing.
-    let review_message = message(
-        bot.last_message_id(),
-        user_with(BOT_ID, "zh-hans"),
-        private_chat(USER),
-        "report",
-    );
     let calls = bot
-        .send(press_by(&format!("rv:{id}:s"), review_message, user()))
+        .send(press_in_own_chat(&bot, &format!("rv:{id}:s"), USER))
         .await;
     assert_eq!(calls.one_answer()["text"], zh().review.not_allowed.as_str());
     assert!(calls.sent().is_empty());
     assert!(bot.store.known_listing().await.unwrap().is_empty());
 
     // The reviewer confirms it as a scam.
-    let reviewer_message = message(
-        bot.last_message_id(),
-        user_with(BOT_ID, "zh-hans"),
-        private_chat(REVIEWER),
-        "report",
-    );
     let calls = bot
-        .send(press_by(
-            &format!("rv:{id}:s"),
-            reviewer_message,
-            user_with(REVIEWER, "zh-hans"),
-        ))
+        .send(press_in_own_chat(&bot, &format!("rv:{id}:s"), REVIEWER))
         .await;
     calls.one_answer();
     let after = calls.last_text();
@@ -1321,18 +1317,8 @@ async fn forget_removes_unreviewed_reports_and_skip_keeps_a_report_open() {
     // Skip shows the next one; the skipped one stays open.
     let calls = bot.send(reviewer_text(322, "/review")).await;
     assert!(calls.last_text().contains(&format!("#{first}")));
-    let shown = message(
-        bot.last_message_id(),
-        user_with(BOT_ID, "zh-hans"),
-        private_chat(REVIEWER),
-        "report",
-    );
     let calls = bot
-        .send(press_by(
-            &format!("rv:{first}:k"),
-            shown,
-            user_with(REVIEWER, "zh-hans"),
-        ))
+        .send(press_in_own_chat(&bot, &format!("rv:{first}:k"), REVIEWER))
         .await;
     assert!(
         calls.last_text().contains(&format!("#{second}")),

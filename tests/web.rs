@@ -11,20 +11,33 @@ const SCAM: &str = "【安全中心】您的网贷账户异常，请把验证码
 
 /// Starts a server allowing `rate` checks a minute per client; returns its base URL.
 async fn start(rate: u32) -> String {
-    let config = WebConfig {
+    start_with(Web::new(&config(rate), None)).await
+}
+
+fn config(rate: u32) -> WebConfig {
+    WebConfig {
         addr: "127.0.0.1:0".parse().unwrap(),
         rate_per_minute: rate,
         client_ip_header: None,
-    };
-    let tcp = web::bind(&config).await.expect("bind");
+    }
+}
+
+/// Serves `web` on a free port; returns its base URL.
+async fn start_with(web: Web) -> String {
+    let tcp = web::bind(&config(0)).await.expect("bind");
     let addr = tcp.local_addr().unwrap();
     tokio::spawn(web::serve(
         tcp,
-        Arc::new(Web::new(&config, None)),
+        Arc::new(web),
         ServeLimits::default(),
         std::future::pending(),
     ));
     format!("http://{addr}")
+}
+
+/// `GET base + path`.
+async fn get(base: &str, path: &str) -> reqwest::Response {
+    client().get(format!("{base}{path}")).send().await.unwrap()
 }
 
 fn client() -> reqwest::Client {
@@ -203,11 +216,7 @@ async fn a_client_over_the_rate_limit_gets_429_with_retry_after() {
 #[tokio::test]
 async fn healthz_answers_ok() {
     let base = start(0).await;
-    let r = client()
-        .get(format!("{base}/healthz"))
-        .send()
-        .await
-        .unwrap();
+    let r = get(&base, "/healthz").await;
     assert_eq!(r.status(), 200);
     assert_eq!(r.text().await.unwrap(), "ok");
 }
@@ -226,11 +235,7 @@ async fn metrics_count_the_check_and_never_show_its_text() {
             .status(),
         200
     );
-    let r = client()
-        .get(format!("{base}/metrics"))
-        .send()
-        .await
-        .unwrap();
+    let r = get(&base, "/metrics").await;
     assert_eq!(r.status(), 200);
     assert!(
         r.headers()["content-type"]
@@ -258,11 +263,7 @@ async fn metrics_count_the_check_and_never_show_its_text() {
 #[tokio::test]
 async fn the_openapi_document_names_exactly_the_fields_returned() {
     let base = start(0).await;
-    let r = client()
-        .get(format!("{base}/api/v1/openapi.json"))
-        .send()
-        .await
-        .unwrap();
+    let r = get(&base, "/api/v1/openapi.json").await;
     assert_eq!(r.status(), 200);
     let doc = json_of(r).await;
     assert!(doc["openapi"].as_str().unwrap().starts_with("3."));
@@ -525,18 +526,10 @@ fn settings_come_from_the_environment_with_clear_errors() {
 #[tokio::test]
 async fn behind_a_proxy_each_visitor_has_an_allowance_of_their_own() {
     let config = WebConfig {
-        addr: "127.0.0.1:0".parse().unwrap(),
-        rate_per_minute: 1,
         client_ip_header: Some("x-real-ip".parse().unwrap()),
+        ..config(1)
     };
-    let tcp = web::bind(&config).await.unwrap();
-    let base = format!("http://{}", tcp.local_addr().unwrap());
-    tokio::spawn(web::serve(
-        tcp,
-        Arc::new(Web::new(&config, None)),
-        ServeLimits::default(),
-        std::future::pending(),
-    ));
+    let base = start_with(Web::new(&config, None)).await;
     let send = |ip: &'static str| {
         client()
             .post(format!("{base}/api/v1/check"))
@@ -646,19 +639,7 @@ async fn a_screenshot_is_read_and_checked_when_tesseract_is_there() {
         eprintln!("skipped: tesseract with chi_sim not installed");
         return;
     };
-    let config = WebConfig {
-        addr: "127.0.0.1:0".parse().unwrap(),
-        rate_per_minute: 0,
-        client_ip_header: None,
-    };
-    let tcp = web::bind(&config).await.unwrap();
-    let base = format!("http://{}", tcp.local_addr().unwrap());
-    tokio::spawn(web::serve(
-        tcp,
-        Arc::new(Web::new(&config, Some(ocr))),
-        ServeLimits::default(),
-        std::future::pending(),
-    ));
+    let base = start_with(Web::new(&config(0), Some(ocr))).await;
     let index = client()
         .get(&base)
         .send()
@@ -703,14 +684,7 @@ async fn a_screenshot_is_read_and_checked_when_tesseract_is_there() {
     let expected = loanguard::render::escape_web(texts.bot.ocr_unsupported_format.trim());
     assert!(bogus.text().await.unwrap().contains(&expected));
 
-    let metrics = client()
-        .get(format!("{base}/metrics"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let metrics = get(&base, "/metrics").await.text().await.unwrap();
     for expected in [
         "loanguard_ocr_runs_total{outcome=\"ok\"}",
         "loanguard_ocr_runs_total{outcome=\"unknown_format\"}",
@@ -726,11 +700,7 @@ async fn a_screenshot_is_read_and_checked_when_tesseract_is_there() {
 #[tokio::test]
 async fn silent_connections_are_closed_and_the_cap_makes_room() {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    let config = WebConfig {
-        addr: "127.0.0.1:0".parse().unwrap(),
-        rate_per_minute: 0,
-        client_ip_header: None,
-    };
+    let config = config(0);
     let tcp = web::bind(&config).await.unwrap();
     let addr = tcp.local_addr().unwrap();
     tokio::spawn(web::serve(
@@ -788,20 +758,7 @@ async fn start_with_example(confirmed: &str) -> String {
     let example = new_example(confirmed, Verdict::Scam, None, "cli", 0).unwrap();
     store.add_known(&example).await.unwrap();
     let known = Arc::new(KnownStore::load(&store).await.unwrap());
-    let config = WebConfig {
-        addr: "127.0.0.1:0".parse().unwrap(),
-        rate_per_minute: 0,
-        client_ip_header: None,
-    };
-    let tcp = web::bind(&config).await.expect("bind");
-    let addr = tcp.local_addr().unwrap();
-    tokio::spawn(web::serve(
-        tcp,
-        Arc::new(Web::new(&config, None).with_known(known)),
-        ServeLimits::default(),
-        std::future::pending(),
-    ));
-    format!("http://{addr}")
+    start_with(Web::new(&config(0), None).with_known(known)).await
 }
 
 #[tokio::test]
@@ -834,14 +791,7 @@ async fn a_copy_of_a_confirmed_scam_is_named_by_the_api_and_the_page() {
     // The stored text is never shown: its name and account are not on the page.
     assert!(!page.contains("刘建华"), "{page}");
 
-    let metrics = client()
-        .get(format!("{base}/metrics"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let metrics = get(&base, "/metrics").await.text().await.unwrap();
     assert!(
         metrics.contains("loanguard_known_matches_total{label=\"scam\"}"),
         "{metrics}"
