@@ -119,16 +119,7 @@ impl Registry {
         pairs: &[(&'static str, &'static str)],
         delta: i64,
     ) {
-        self.entry(
-            name,
-            help,
-            || Family::Gauge(BTreeMap::new()),
-            |f| {
-                if let Family::Gauge(map) = f {
-                    *map.entry(labels(pairs)).or_default() += delta;
-                }
-            },
-        );
+        self.gauge(name, help, pairs, |v| *v += delta);
     }
 
     /// Sets a gauge.
@@ -139,13 +130,23 @@ impl Registry {
         pairs: &[(&'static str, &'static str)],
         value: i64,
     ) {
+        self.gauge(name, help, pairs, |v| *v = value);
+    }
+
+    fn gauge(
+        &self,
+        name: &'static str,
+        help: &'static str,
+        pairs: &[(&'static str, &'static str)],
+        update: impl FnOnce(&mut i64),
+    ) {
         self.entry(
             name,
             help,
             || Family::Gauge(BTreeMap::new()),
             |f| {
                 if let Family::Gauge(map) = f {
-                    map.insert(labels(pairs), value);
+                    update(map.entry(labels(pairs)).or_default());
                 }
             },
         );

@@ -22,10 +22,16 @@ fn error_page(status: StatusCode, language: Language, message: &str) -> Response
     (status, Html(pages::error(texts, language, message))).into_response()
 }
 
+/// 413: the text (or the whole form) is over the limit.
+fn too_large(language: Language) -> Response {
+    let w = &Responses::get(language).web;
+    error_page(StatusCode::PAYLOAD_TOO_LARGE, language, &w.too_large)
+}
+
 fn body_error(e: BodyError, language: Language) -> Response {
     let w = &Responses::get(language).web;
     match e {
-        BodyError::TooLarge => error_page(StatusCode::PAYLOAD_TOO_LARGE, language, &w.too_large),
+        BodyError::TooLarge => too_large(language),
         BodyError::Timeout => error_page(StatusCode::REQUEST_TIMEOUT, language, &w.timeout),
     }
 }
@@ -144,11 +150,7 @@ pub async fn check(
         Ok(Some(form)) => form,
     };
     if form.text.len() > MAX_TEXT_BYTES {
-        return error_page(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            language,
-            &texts.web.too_large,
-        );
+        return too_large(language);
     }
     let typed = form.text.trim();
     let mut notes = Vec::new();
@@ -233,11 +235,7 @@ pub async fn plan(
         .map(|(_, v)| v.into_owned())
         .unwrap_or_default();
     if line.len() > MAX_TEXT_BYTES {
-        return error_page(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            language,
-            &texts.web.too_large,
-        );
+        return too_large(language);
     }
     let transition = dialogue::one_line(&line, &texts.planner);
     // The bot's usage lines name the command (`/plan 收入8000 …`); the page has its own example.
