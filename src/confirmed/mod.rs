@@ -175,14 +175,6 @@ impl KnownStore {
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
-
-    /// Bytes the index holds.
-    pub fn heap_bytes(&self) -> usize {
-        self.index
-            .read()
-            .unwrap_or_else(|e| e.into_inner())
-            .heap_bytes()
-    }
 }
 
 /// Examples read one by one at start-up, beyond the snapshot, before a new snapshot is written.

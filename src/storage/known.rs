@@ -150,16 +150,6 @@ impl Store {
             .collect()
     }
 
-    /// The newest removal's sequence number (0 when none).
-    pub async fn known_removal_mark(&self) -> Result<i64> {
-        const OP: &str = "known_removal_mark";
-        let row = sqlx::query("SELECT COALESCE(MAX(seq), 0) AS mark FROM known_removals")
-            .fetch_one(&self.pool)
-            .await
-            .map_err(db(OP))?;
-        get(&row, "mark", OP)
-    }
-
     /// The texts of examples whose fingerprint was made by another version: `(id, text)`.
     pub async fn known_outdated(&self, version: i64) -> Result<Vec<(i64, String)>> {
         const OP: &str = "known_outdated";

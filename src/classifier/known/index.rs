@@ -58,18 +58,15 @@ pub struct Threshold {
     pub partial_containment: f32,
 }
 
-impl Default for Threshold {
-    fn default() -> Self {
-        Threshold {
-            jaccard: 0.5,
-            full_size: 0.8,
-            partial_jaccard: 0.3,
-            partial_containment: 0.8,
-        }
-    }
-}
-
 impl Threshold {
+    /// The thresholds in use.
+    pub const STANDARD: Threshold = Threshold {
+        jaccard: 0.5,
+        full_size: 0.8,
+        partial_jaccard: 0.3,
+        partial_containment: 0.8,
+    };
+
     /// `Some(false)` for a full copy, `Some(true)` for a partial one, `None` for neither.
     /// `size`: the message's length against the example's.
     pub fn accepts(&self, similarity: f32, containment: f32, size: f32) -> Option<bool> {
@@ -182,7 +179,6 @@ pub struct KnownIndex {
     positions: HashMap<i64, u32>,
     bands: Vec<Band>,
     live: usize,
-    threshold: Threshold,
 }
 
 impl KnownIndex {
@@ -194,16 +190,6 @@ impl KnownIndex {
         };
         index.extend(examples);
         index
-    }
-
-    /// Uses another threshold (tests and measurements).
-    pub fn with_threshold(mut self, threshold: Threshold) -> KnownIndex {
-        self.threshold = threshold;
-        self
-    }
-
-    pub fn threshold(&self) -> Threshold {
-        self.threshold
     }
 
     /// Examples that can match (added and not removed).
@@ -311,7 +297,7 @@ impl KnownIndex {
             let similarity = fingerprint.jaccard(stored);
             let containment = fingerprint.containment(stored, similarity);
             let size = fingerprint.size_ratio(stored);
-            let Some(partial) = self.threshold.accepts(similarity, containment, size) else {
+            let Some(partial) = Threshold::STANDARD.accepts(similarity, containment, size) else {
                 continue;
             };
             let found = KnownMatch {
