@@ -87,15 +87,13 @@ impl KnownStore {
     /// at the last load or since (or always, with `after` 0). Returns whether it wrote one.
     pub async fn compact(&self, store: &Store, after: usize) -> crate::storage::Result<bool> {
         let mut marks = self.marks.lock().await;
-        if let Some(covered) = marks.snapshot_upto {
-            let index = self.index.read().unwrap_or_else(|e| e.into_inner());
-            let tail = index.examples().filter(|(f, _)| f.id > covered).count();
-            if tail <= after {
-                return Ok(false);
-            }
-        }
         let parts = {
             let index = self.index.read().unwrap_or_else(|e| e.into_inner());
+            if let Some(covered) = marks.snapshot_upto
+                && index.examples().filter(|(f, _)| f.id > covered).count() <= after
+            {
+                return Ok(false);
+            }
             snapshot::encode(index.examples())
         };
         store
